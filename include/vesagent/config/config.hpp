@@ -1,0 +1,129 @@
+#pragma once
+/// The agent's configuration: plain structs with defaults in member initializers.
+/// Section and key names follow ONAP-VESPA's vocabulary (primaryCollector, event, heartbeat, measurement,
+/// alertManager) so a VESPA config loads; see docs/configuration.md for every key.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vesagent::config {
+
+using Duration = std::chrono::milliseconds;
+
+/// One VES collector (primaryCollector / backupCollector).
+struct CollectorConfig {
+  std::string fqdn;          ///< host name or IP; empty = not configured
+  int port = 8443;
+  bool secure = false;       ///< https
+  std::string server_root;   ///< optional path prefix before /eventListener
+  std::string topic;         ///< optional suffix after /eventListener/vN (the ONAP collector answers 404 to it)
+  std::string user;
+  std::string password;      ///< resolved secret: inline, VES_..._PASSWORD, or read from password_file
+  std::string password_file; ///< path; also serves systemd LoadCredential=
+  std::string ca_cert;       ///< CA bundle file; empty = system store
+  std::string client_cert;   ///< client certificate file (mutual TLS)
+  std::string client_key;
+  bool insecure_skip_verify = false;
+  Duration connect_timeout = std::chrono::seconds(5);
+  /// Whole-request timeout. It must outlast the ONAP collector's synchronous publish (about 20 s with its
+  /// retry) or the agent resends events that were in fact delivered.
+  Duration timeout = std::chrono::seconds(30);
+
+  bool configured() const { return !fqdn.empty(); }
+};
+
+/// VESPA's nfcNamingCodes entry: VMs (vnfcs) whose nfcNamingCode is `type`.
+struct NfcNamingCode {
+  std::string type;
+  std::vector<std::string> vnfcs;
+};
+
+struct EventConfig {
+  std::string vnf_name;
+  std::string reporting_entity_name;  ///< default: the host name
+  std::string reporting_entity_id;
+  std::string nf_naming_code;
+  std::vector<NfcNamingCode> nfc_naming_codes;
+  std::size_t max_size = 2000000;  ///< bytes per request body; batches are split below it
+  Duration retry_interval = std::chrono::seconds(5);
+  int max_missed = 2;  ///< failed attempts on one collector before switching to the other
+};
+
+struct HeartbeatConfig {
+  Duration default_interval = std::chrono::seconds(60);
+  std::string event_name;  ///< default "Heartbeat_<nfNamingCode or vnfName>"; stable, the ONAP consumer keys on it
+  std::string source_name; ///< default event.vnfName, else reportingEntityName
+};
+
+/// A VESPA measurement rule label (name + template expression).
+struct RuleLabel {
+  std::string name;
+  std::string expr;
+};
+
+/// A VESPA measurement rule. Empty strings mean "inherit from rules.defaults".
+struct MeasurementRule {
+  std::string target;
+  std::string expr;
+  std::string vm_id;
+  std::vector<RuleLabel> labels;
+  std::string object_name;
+  std::string object_instance;
+  std::vector<RuleLabel> object_keys;
+  int line = 0;  ///< line in the config file, for error messages
+};
+
+struct PrometheusConfig {
+  std::string address;  ///< e.g. http://localhost:9090; empty = measurements off
+  Duration timeout = std::chrono::seconds(30);
+  Duration keepalive = std::chrono::seconds(30);
+  std::string user;
+  std::string password;
+  std::string password_file;
+  std::string bearer_token;
+  std::string bearer_token_file;
+  std::string ca_cert;
+  bool insecure_skip_verify = false;
+  MeasurementRule defaults;
+  std::vector<MeasurementRule> rules;
+};
+
+struct MeasurementConfig {
+  std::string domain_abbreviation = "Measurement";  ///< VESPA uses "Mvfs"
+  Duration default_interval = std::chrono::seconds(300);
+  Duration max_buffering_duration = std::chrono::hours(1);
+  PrometheusConfig prometheus;
+};
+
+struct AlertManagerConfig {
+  std::string bind = "localhost:9095";
+  std::string user;      ///< VESPA parsed but never checked these; here they enable basic auth
+  std::string password;
+  std::string password_file;
+};
+
+struct VesConfig {
+  int version = 7;  ///< 7 (VES 7.2.1, schema 30.2.1_ONAP) or 5 (VES 5.4.1, schema 28.4.1)
+};
+
+struct LogConfig {
+  std::string level = "info";     ///< trace, debug, info, warn, error
+  std::string format = "logfmt";  ///< logfmt or json
+};
+
+struct Config {
+  std::string datadir = "/var/lib/ves-agent";  ///< state directory: every persisted piece of state lives here
+  Duration shutdown_timeout = std::chrono::seconds(10);  ///< how long SIGTERM waits for queued events to drain
+  VesConfig ves;
+  CollectorConfig primary_collector;
+  CollectorConfig backup_collector;  ///< configured() == false when absent
+  EventConfig event;
+  HeartbeatConfig heartbeat;
+  MeasurementConfig measurement;
+  AlertManagerConfig alert_manager;
+  LogConfig log;
+};
+
+}  // namespace vesagent::config
