@@ -20,7 +20,7 @@ std::string_view time_zone_offset() {
     long minutes = local.tm_gmtoff / 60;
     char sign = minutes < 0 ? '-' : '+';
     if (minutes < 0) minutes = -minutes;
-    char buf[16];
+    char buf[32];
     std::snprintf(buf, sizeof buf, "UTC%c%02ld:%02ld", sign, minutes / 60, minutes % 60);
     return std::string(buf);
   }();

@@ -1,0 +1,1 @@
+// Implemented by the http client work in progress.

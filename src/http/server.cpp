@@ -1,0 +1,1 @@
+// Implemented by the http server work in progress.
