@@ -1,1 +1,405 @@
-// Implemented by the http server work in progress.
+#include "vesagent/http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/consign.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cctype>
+#include <charconv>
+#include <exception>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace vesagent::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
+/// How long an error reply may wait for the client to stop sending before the socket is closed anyway.
+constexpr std::chrono::milliseconds kLingerLimit{2000};
+/// Bytes read and discarded after an error reply (so the reply is not destroyed by a TCP reset).
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+/// Pause after a failed accept (e.g. EMFILE) so a persistent failure does not spin the loop.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+/// The "http" logger once telemetry has registered it, the default logger until then.
+std::shared_ptr<spdlog::logger> logger() {
+  if (auto named = spdlog::get("http")) return named;
+  return spdlog::default_logger();
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string endpoint_text(const tcp::endpoint& ep) {
+  auto address = ep.address();
+  std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(ep.port());
+}
+
+bool is_http_parse_error(const error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+/// One accepted connection. Owned by its coroutine frame (and, until that completes, by the completion handler
+/// via consign); the server only keeps a weak reference so stop() can reach it.
+struct Session {
+  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  net::cancellation_signal cancel;
+};
+
+}  // namespace
+
+std::string ServerRequest::header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return value;
+  }
+  return {};
+}
+
+Result<ListenAddress> parse_listen_address(std::string_view host_port) {
+  const auto invalid = make_error_code(errc::invalid_config);
+  ListenAddress out;
+  std::string_view port_text;
+  if (!host_port.empty() && host_port.front() == '[') {
+    auto close = host_port.find(']');
+    if (close == std::string_view::npos || close + 1 >= host_port.size() || host_port[close + 1] != ':') {
+      return invalid;
+    }
+    out.host = std::string(host_port.substr(1, close - 1));
+    if (out.host.empty()) return invalid;
+    port_text = host_port.substr(close + 2);
+  } else {
+    auto colon = host_port.rfind(':');
+    if (colon == std::string_view::npos) return invalid;
+    out.host = std::string(host_port.substr(0, colon));
+    // A bare IPv6 address ("::1:8080") is ambiguous: the port must be separated by brackets.
+    if (out.host.find(':') != std::string::npos) return invalid;
+    port_text = host_port.substr(colon + 1);
+  }
+  if (port_text.empty() || port_text.size() > 5) return invalid;
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) return invalid;
+  out.port = static_cast<std::uint16_t>(port);
+  return out;
+}
+
+struct Server::Impl {
+  Impl(net::any_io_executor ex, ServerOptions opts, Handler h)
+      : executor(std::move(ex)), options(std::move(opts)), handler(std::move(h)), acceptor(executor) {}
+
+  net::any_io_executor executor;
+  ServerOptions options;
+  Handler handler;
+  tcp::acceptor acceptor;
+  std::uint16_t port = 0;
+  bool stopped = false;
+  std::uint64_t next_session_id = 0;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
+};
+
+namespace {
+
+using ImplPtr = std::shared_ptr<Server::Impl>;
+
+/// Answers a request the server could not hand to the handler (413, 400).
+bhttp::response<bhttp::string_body> error_reply(const Server::Impl& impl, bhttp::status status,
+                                                std::string body) {
+  bhttp::response<bhttp::string_body> res{status, 11};
+  res.set(bhttp::field::server, impl.options.server_name);
+  res.set(bhttp::field::content_type, "text/plain");
+  res.keep_alive(false);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+/// Closes a connection after an error reply. The client may still be sending (e.g. the rest of a body that is
+/// over the limit): closing with unread data makes the kernel send a reset, which can destroy the reply before
+/// the client reads it. So shut down our side, read and discard for a bounded time, then close.
+net::awaitable<void> close_lingering(beast::tcp_stream& stream) {
+  error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (!ec) {
+    std::array<char, 4096> sink{};
+    std::size_t discarded = 0;
+    stream.expires_after(kLingerLimit);
+    while (discarded < kLingerBytes) {
+      auto [read_ec, n] = co_await stream.async_read_some(net::buffer(sink), kNoThrow);
+      if (read_ec) break;
+      discarded += n;
+    }
+  }
+  stream.close();
+}
+
+ServerRequest to_server_request(bhttp::request<bhttp::string_body>&& req, const std::string& remote) {
+  ServerRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  for (const auto& field : req) {
+    out.headers.emplace_back(to_lower(field.name_string()), std::string(field.value()));
+  }
+  out.body = std::move(req.body());
+  out.remote = remote;
+  return out;
+}
+
+bhttp::response<bhttp::string_body> to_beast_response(const Server::Impl& impl, ServerResponse&& r,
+                                                      unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res;
+  res.version(version);
+  // Beast serializes any three-digit code; an out-of-range one would produce an invalid status line.
+  res.result(r.status >= 100 && r.status <= 999 ? static_cast<unsigned>(r.status) : 500U);
+  res.set(bhttp::field::server, impl.options.server_name);
+  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) res.insert(name, value);
+  res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
+  auto& stream = session->stream;
+  const auto& options = impl->options;
+  error_code ep_ec;
+  const std::string remote = endpoint_text(stream.socket().remote_endpoint(ep_ec));
+  beast::flat_buffer buffer;
+  bool first = true;
+
+  while (!impl->stopped) {
+    // Between keep-alive requests the idle timeout applies; once bytes arrive the read timeout does.
+    if (!first && buffer.size() == 0) {
+      stream.expires_after(options.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+      if (ec) {
+        logger()->debug("HTTP connection closed while idle remote={} reason={}", remote, ec.message());
+        break;
+      }
+      buffer.commit(n);
+    }
+    first = false;
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(options.body_limit);
+    stream.expires_after(options.read_timeout);
+    auto [hdr_ec, hdr_n] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+    error_code ec = hdr_ec;
+    if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
+      // curl sends "Expect: 100-continue" for larger bodies and waits a second for this before sending them.
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+      auto [w_ec, w_n] = co_await bhttp::async_write(stream, cont, kNoThrow);
+      ec = w_ec;
+    }
+    if (!ec) {
+      auto [body_ec, body_n] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+      ec = body_ec;
+    }
+    if (ec) {
+      if (impl->stopped) break;
+      if (ec == bhttp::error::body_limit) {
+        logger()->info("Rejected HTTP request over the body limit remote={} limit={}", remote, options.body_limit);
+        auto res = error_reply(*impl, bhttp::status::payload_too_large, "Request body too large\n");
+        co_await bhttp::async_write(stream, res, kNoThrow);
+        co_await close_lingering(stream);
+      } else if (ec == bhttp::error::end_of_stream || ec == net::error::eof) {
+        logger()->debug("HTTP connection closed by peer remote={}", remote);
+      } else if (ec == beast::error::timeout) {
+        logger()->debug("HTTP read timed out remote={}", remote);
+      } else if (is_http_parse_error(ec)) {
+        logger()->info("Rejected malformed HTTP request remote={} reason={}", remote, ec.message());
+        auto res = error_reply(*impl, bhttp::status::bad_request, "Bad request\n");
+        co_await bhttp::async_write(stream, res, kNoThrow);
+        co_await close_lingering(stream);
+      } else {
+        logger()->debug("HTTP read failed remote={} reason={}", remote, ec.message());
+      }
+      break;
+    }
+
+    auto request = parser.release();
+    const unsigned version = request.version();
+    const bool keep_alive = request.keep_alive();
+    const std::string method(request.method_string());
+    const std::string target(request.target());
+
+    // The handler may take long (simulated delays); no read deadline may fire meanwhile.
+    stream.expires_never();
+    ServerResponse response;
+    bool failed = false;
+    try {
+      response = co_await impl->handler(to_server_request(std::move(request), remote));
+    } catch (const std::exception& e) {
+      failed = true;
+      if (!impl->stopped) {
+        logger()->error("HTTP handler failed method={} target={} remote={} error={}", method, target, remote, e.what());
+      }
+    }
+    if (impl->stopped) break;
+    if (failed) {
+      response = ServerResponse{};
+      response.status = 500;
+      response.body = "Internal Server Error\n";
+    }
+    if (response.drop_connection) {
+      logger()->debug("HTTP connection dropped by handler method={} target={} remote={}", method, target, remote);
+      break;
+    }
+
+    auto res = to_beast_response(*impl, std::move(response), version, keep_alive);
+    stream.expires_after(options.read_timeout);
+    auto [write_ec, write_n] = co_await bhttp::async_write(stream, res, kNoThrow);
+    if (write_ec) {
+      logger()->debug("HTTP write failed remote={} reason={}", remote, write_ec.message());
+      break;
+    }
+    if (res.need_eof()) {
+      error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      break;
+    }
+  }
+  stream.close();
+}
+
+void start_session(const ImplPtr& impl, tcp::socket socket) {
+  error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  auto session = std::make_shared<Session>(std::move(socket));
+  const auto id = impl->next_session_id++;
+  impl->sessions.emplace(id, session);
+  auto done = [impl, id](std::exception_ptr e) {
+    impl->sessions.erase(id);
+    if (e) {
+      // serve() catches everything it expects; this is a broken invariant, not bad input.
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        logger()->error("HTTP session ended with an exception error={}", ex.what());
+      }
+    }
+  };
+  auto slot = session->cancel.slot();
+  // consign keeps the Session (and its cancellation_signal) alive until the completion handler has run.
+  net::co_spawn(impl->executor, serve(impl, session),
+                net::bind_cancellation_slot(slot, net::consign(std::move(done), session)));
+}
+
+net::awaitable<void> accept_loop(ImplPtr impl) {
+  while (!impl->stopped) {
+    auto [ec, socket] = co_await impl->acceptor.async_accept(kNoThrow);
+    if (impl->stopped || !impl->acceptor.is_open()) break;
+    if (ec) {
+      logger()->warn("HTTP accept failed port={} reason={}", impl->port, ec.message());
+      net::steady_timer pause{impl->executor, kAcceptRetryDelay};
+      co_await pause.async_wait(kNoThrow);
+      continue;
+    }
+    start_session(impl, std::move(socket));
+  }
+}
+
+}  // namespace
+
+Server::Server(net::any_io_executor executor, ServerOptions options, Handler handler)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(options), std::move(handler))) {}
+
+Server::~Server() { stop(); }
+
+Result<std::uint16_t> Server::listen(std::string_view host_port) {
+  if (impl_->stopped || impl_->acceptor.is_open()) return make_error_code(net::error::already_open);
+  auto address = parse_listen_address(host_port);
+  if (!address) return address.error();
+
+  std::vector<tcp::endpoint> candidates;
+  error_code ec;
+  if (address->host.empty()) {
+    // ":port": every interface. Dual-stack "::" covers IPv4 too where IPv6 exists; 0.0.0.0 otherwise.
+    candidates.emplace_back(net::ip::address_v6::any(), address->port);
+    candidates.emplace_back(net::ip::address_v4::any(), address->port);
+  } else {
+    tcp::resolver resolver{impl_->executor};
+    auto results = resolver.resolve(address->host, std::to_string(address->port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec) return ec;
+    for (const auto& entry : results) candidates.push_back(entry.endpoint());
+    if (candidates.empty()) return make_error_code(net::error::host_not_found);
+  }
+
+  error_code last_ec;
+  for (const auto& endpoint : candidates) {
+    tcp::acceptor acceptor{impl_->executor};
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec && address->host.empty() && endpoint.address().is_v6()) {
+      acceptor.set_option(net::ip::v6_only(false), ec);
+    }
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      last_ec = ec;
+      continue;
+    }
+    impl_->port = acceptor.local_endpoint().port();
+    impl_->acceptor = std::move(acceptor);
+    logger()->debug("HTTP server listening address={} port={}", endpoint.address().to_string(), impl_->port);
+    net::co_spawn(impl_->executor, accept_loop(impl_), [](std::exception_ptr e) {
+      if (e) logger()->error("HTTP listener ended with an exception");
+    });
+    return impl_->port;
+  }
+  return last_ec;
+}
+
+void Server::stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  error_code ec;
+  impl_->acceptor.close(ec);
+  // Collect first: cancellation handlers may run code that touches the registry.
+  std::vector<std::shared_ptr<Session>> open;
+  for (auto& [id, weak] : impl_->sessions) {
+    if (auto session = weak.lock()) open.push_back(std::move(session));
+  }
+  for (auto& session : open) {
+    session->cancel.emit(net::cancellation_type::terminal);
+    session->stream.close();
+  }
+}
+
+std::uint16_t Server::port() const { return impl_->port; }
+
+std::size_t Server::open_connections() const { return impl_->sessions.size(); }
+
+}  // namespace vesagent::http

@@ -17,15 +17,18 @@
 
 namespace vesagent::http {
 
+/// One complete HTTP request handed to the Handler.
 struct ServerRequest {
   std::string method;  ///< "POST"
   std::string target;  ///< path and query as received, e.g. "/eventListener/v7"
   Headers headers;     ///< names lower-cased
   std::string body;
   std::string remote;  ///< "127.0.0.1:54321"
+  /// First value of the header with this (lower-case) name, or empty.
   std::string header(std::string_view lower_name) const;
 };
 
+/// What the Handler answers; the Server adds Server, Content-Length and Connection headers.
 struct ServerResponse {
   int status = 200;
   std::string content_type = "text/plain";
@@ -35,8 +38,12 @@ struct ServerResponse {
   bool drop_connection = false;
 };
 
+/// Produces the response for one request. It runs on the server's executor and may suspend (timers, I/O).
+/// Server::stop() cancels it (terminal cancellation), so a handler that waits must use cancellable operations.
+/// An exception it throws is logged and answered 500.
 using Handler = std::function<boost::asio::awaitable<ServerResponse>(ServerRequest)>;
 
+/// Limits and identity of a Server. Timeouts bound how long a slow or silent client can hold a connection.
 struct ServerOptions {
   std::size_t body_limit = 10 * 1024 * 1024;  ///< larger bodies get 413
   std::chrono::milliseconds read_timeout{30000};   ///< header + body of one request
@@ -44,6 +51,22 @@ struct ServerOptions {
   std::string server_name = "ves-agent";
 };
 
+/// A listen address split into host and port. An empty host means every interface.
+struct ListenAddress {
+  std::string host;  ///< "127.0.0.1", "::1", "localhost"; brackets removed; empty for ":8080"
+  std::uint16_t port = 0;
+};
+
+/// Splits "host:port", "[v6]:port" or ":port". Rejects a missing or out-of-range port and an unbracketed IPv6
+/// address. Does not resolve the host.
+Result<ListenAddress> parse_listen_address(std::string_view host_port);
+
+/// Accepts TCP connections and serves HTTP/1.1 on them.
+///
+/// Lifetime: the listener and the per-connection coroutines share ownership of the server's internal state, so
+/// destroying a Server (which calls stop()) is safe while the loop still has its coroutines queued. The Handler
+/// (and whatever it captures) must stay valid until the loop has run those coroutines to their end after stop(),
+/// or until the io_context is destroyed.
 class Server {
  public:
   Server(boost::asio::any_io_executor executor, ServerOptions options, Handler handler);
@@ -51,12 +74,15 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Binds "host:port" ("127.0.0.1:0" picks a free port, "[::1]:8080", "localhost:9095") with SO_REUSEADDR
-  /// and starts accepting. Returns the bound port or the bind error.
+  /// Binds "host:port" ("127.0.0.1:0" picks a free port, "[::1]:8080", "localhost:9095", ":8080" = every
+  /// interface) with SO_REUSEADDR and starts accepting. The host is resolved synchronously: call this before
+  /// the loop serves traffic. Returns the bound port or the bind error. Callable once per Server.
   Result<std::uint16_t> listen(std::string_view host_port);
   /// Stops accepting and closes every open connection; pending handlers are cancelled.
   void stop();
+  /// The bound port, 0 before listen().
   std::uint16_t port() const;
+  /// Connections currently being served.
   std::size_t open_connections() const;
 
  private:

@@ -1,0 +1,40 @@
+#pragma once
+/// The stage between sources and the publisher: encodes each Event for the configured VES version and
+/// queues it in the outbox. An event that cannot be encoded or is larger than event.maxSize never reaches a
+/// collector; it is logged, counted and written to the dead-letter file instead of vanishing.
+#include <cstdint>
+#include <filesystem>
+
+#include "vesagent/core/event_sink.hpp"
+#include "vesagent/outbox/outbox.hpp"
+#include "vesagent/ves/encode.hpp"
+
+namespace vesagent::pipeline {
+
+struct PipelineStats {
+  std::uint64_t accepted = 0;
+  std::uint64_t encode_errors = 0;
+  std::uint64_t too_large = 0;
+};
+
+class Pipeline final : public core::EventSink {
+ public:
+  Pipeline(ves::EncodeContext context, outbox::Outbox& outbox, std::size_t max_event_bytes,
+           std::filesystem::path dead_letter_file);
+
+  void submit(core::Event event) override;
+
+  /// Closed pipelines refuse new events (shutdown); they are logged as refused.
+  void close() { closed_ = true; }
+  const PipelineStats& stats() const { return stats_; }
+
+ private:
+  ves::EncodeContext context_;
+  outbox::Outbox& outbox_;
+  std::size_t max_event_bytes_;
+  std::filesystem::path dead_letter_file_;
+  bool closed_ = false;
+  PipelineStats stats_;
+};
+
+}  // namespace vesagent::pipeline

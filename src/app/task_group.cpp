@@ -1,0 +1,62 @@
+#include "vesagent/app/task_group.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <exception>
+
+#include "vesagent/telemetry/logging.hpp"
+
+namespace vesagent::app {
+
+namespace asio = boost::asio;
+
+void TaskGroup::spawn(std::string name, asio::awaitable<void> task, std::function<void()> on_done) {
+  Task& t = tasks_.emplace_back();
+  t.name = std::move(name);
+  asio::co_spawn(executor_, std::move(task),
+                 asio::bind_cancellation_slot(t.signal.slot(), [this, &t, on_done = std::move(on_done)](
+                                                                   std::exception_ptr error) {
+                   if (error) {
+                     try {
+                       std::rethrow_exception(error);
+                     } catch (const std::exception& e) {
+                       telemetry::logger("app")->error("msg=\"Task failed\" task={} error={}", t.name,
+                                                       telemetry::logfmt_value(e.what()));
+                     } catch (...) {
+                       telemetry::logger("app")->error("msg=\"Task failed\" task={} error=unknown", t.name);
+                     }
+                   }
+                   t.done = true;
+                   if (on_done) on_done();
+                   if (running_count() == 0 && all_done_) all_done_();
+                 }));
+}
+
+void TaskGroup::cancel(const std::string& name) {
+  for (auto& t : tasks_) {
+    if (t.name == name && !t.done) t.signal.emit(asio::cancellation_type::terminal);
+  }
+}
+
+void TaskGroup::cancel_all() {
+  for (auto& t : tasks_) {
+    if (!t.done) t.signal.emit(asio::cancellation_type::terminal);
+  }
+}
+
+bool TaskGroup::running(const std::string& name) const {
+  for (const auto& t : tasks_) {
+    if (t.name == name && !t.done) return true;
+  }
+  return false;
+}
+
+std::size_t TaskGroup::running_count() const {
+  std::size_t n = 0;
+  for (const auto& t : tasks_) n += t.done ? 0 : 1;
+  return n;
+}
+
+}  // namespace vesagent::app

@@ -1,0 +1,150 @@
+// ves-agent: main owns the process (flags, config, signals, systemd notification, exit code); app::App owns the
+// pipeline. Exit codes: 0 clean stop, 1 invalid configuration or start-up failure, 2 bad command line.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "vesagent/app/app.hpp"
+#include "vesagent/cli/options.hpp"
+#include "vesagent/config/loader.hpp"
+#include "vesagent/telemetry/logging.hpp"
+#include "vesagent/version.hpp"
+
+#ifdef VESAGENT_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+namespace {
+
+using namespace vesagent;
+
+/// Reads file + environment + flags. The default file may be absent (built-in defaults apply); a file named with
+/// --config.file must exist.
+config::LoadResult load_config(const cli::Options& options) {
+  config::Inputs inputs;
+  std::vector<config::Diagnostic> read_errors;
+  std::error_code ec;
+  if (options.config_file_given || std::filesystem::exists(options.config_file, ec)) {
+    config::read_file(options.config_file, inputs, read_errors);
+  }
+  inputs.env = config::process_environment();
+  inputs.flags = options.overrides;
+  if (!read_errors.empty()) {
+    config::LoadResult r;
+    r.errors = std::move(read_errors);
+    return r;
+  }
+  return config::load(inputs);
+}
+
+void print_diagnostics(const config::LoadResult& r, const std::string& file) {
+  for (const auto& w : r.warnings) std::cerr << "warning: " << w.to_string(file) << "\n";
+  for (const auto& e : r.errors) std::cerr << "error: " << e.to_string(file) << "\n";
+}
+
+void notify(const char* state) {
+#ifdef VESAGENT_HAVE_SYSTEMD
+  sd_notify(0, state);
+#else
+  (void)state;
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::Options options = cli::parse(argc, argv);
+  if (options.show_help) {
+    std::cout << cli::help_text();
+    return 0;
+  }
+  if (options.show_version) {
+    std::cout << "ves-agent " << kVersion << "\n";
+    return 0;
+  }
+  if (!options.errors.empty()) {
+    for (const auto& e : options.errors) std::cerr << "error: " << e << "\n";
+    std::cerr << "Run 'ves-agent --help' for the list of flags.\n";
+    return 2;
+  }
+
+  config::LoadResult loaded = load_config(options);
+  print_diagnostics(loaded, options.config_file);
+  if (!loaded.ok()) {
+    std::cerr << "ves-agent: configuration is invalid (" << loaded.errors.size() << " error"
+              << (loaded.errors.size() == 1 ? "" : "s") << ")\n";
+    return 1;
+  }
+  if (options.check_config) {
+    std::cout << "ves-agent: configuration is valid\n";
+    return 0;
+  }
+  if (options.print_config) {
+    std::cout << config::to_redacted_yaml(loaded.config);
+    return 0;
+  }
+
+  telemetry::init_logging({loaded.config.log.level, loaded.config.log.format});
+  auto log = telemetry::logger("main");
+  log->info("msg=\"Starting ves-agent\" version={} config={}", kVersion, options.config_file);
+  for (const auto& w : loaded.warnings) log->warn("msg={}", telemetry::logfmt_value(w.to_string(options.config_file)));
+
+  boost::asio::io_context ioc{1};
+  app::App app(ioc.get_executor(), loaded.config);
+  app.on_stopped([&ioc] { ioc.stop(); });
+
+  boost::asio::signal_set signals(ioc, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+          notify("RELOADING=1");
+          auto reloaded = load_config(options);
+          if (!reloaded.ok()) {
+            for (const auto& e : reloaded.errors)
+              log->error("msg=\"Reload refused; keeping the running configuration\" error={}",
+                         telemetry::logfmt_value(e.to_string(options.config_file)));
+          } else {
+            app.reload(std::move(reloaded.config));
+          }
+          notify("READY=1");
+        } else {
+          log->info("msg=\"Received signal; shutting down\" signal={}", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+          notify("STOPPING=1");
+          app.stop();
+        }
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+
+  std::string error;
+  if (auto started = app.start(error); !started) {
+    log->error("msg=\"Cannot start\" error={}", telemetry::logfmt_value(error));
+    return 1;
+  }
+  notify("READY=1");
+
+  // systemd watchdog: pinged from the event loop itself, so a stuck loop stops the pings.
+  boost::asio::steady_timer watchdog(ioc);
+  std::uint64_t watchdog_usec = 0;
+#ifdef VESAGENT_HAVE_SYSTEMD
+  if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
+#endif
+  std::function<void(const boost::system::error_code&)> on_watchdog = [&](const boost::system::error_code& ec) {
+    if (ec) return;
+    notify("WATCHDOG=1");
+    watchdog.expires_after(std::chrono::microseconds(watchdog_usec / 2));
+    watchdog.async_wait(on_watchdog);
+  };
+  if (watchdog_usec > 0) on_watchdog({});
+
+  ioc.run();
+  log->info("msg=\"Stopped\" undelivered={}", app.status().queued);
+  return 0;
+}

@@ -1,0 +1,48 @@
+#include "vesagent/pipeline/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+#include "vesagent/core/clock.hpp"
+#include "vesagent/telemetry/logging.hpp"
+
+namespace vesagent::pipeline {
+
+Pipeline::Pipeline(ves::EncodeContext context, outbox::Outbox& outbox, std::size_t max_event_bytes,
+                   std::filesystem::path dead_letter_file)
+    : context_(std::move(context)),
+      outbox_(outbox),
+      max_event_bytes_(max_event_bytes),
+      dead_letter_file_(std::move(dead_letter_file)) {}
+
+void Pipeline::submit(core::Event event) {
+  auto log = telemetry::logger("pipeline");
+  if (closed_) {
+    log->warn("msg=\"Event arrived after shutdown began; not queued\" event_id={} domain={}", event.event_id,
+              core::to_string(event.domain));
+    return;
+  }
+  auto encoded = ves::encode_event(event, context_);
+  if (!encoded) {
+    ++stats_.encode_errors;
+    log->error("msg=\"Cannot encode event; dropped\" event_id={} domain={} error={}", event.event_id,
+               core::to_string(event.domain), telemetry::logfmt_value(encoded.error().message()));
+    return;
+  }
+  // {"event":...} adds 10 bytes; an event that cannot fit in one request would be refused by every collector.
+  if (encoded->size() + 10 > max_event_bytes_) {
+    ++stats_.too_large;
+    log->error("msg=\"Event larger than event.maxSize; written to the dead-letter file\" event_id={} bytes={} "
+               "max_size={} file={}",
+               event.event_id, encoded->size(), max_event_bytes_, dead_letter_file_.string());
+    std::ofstream out(dead_letter_file_, std::ios::app);
+    out << "{\"rejectedAtEpochMicrosec\":" << core::now_epoch_us()
+        << ",\"collector\":\"\",\"status\":0,\"reason\":\"larger than event.maxSize\",\"event\":" << *encoded << "}\n";
+    return;
+  }
+  ++stats_.accepted;
+  outbox_.push(outbox::Entry{event.domain, event.event_id, std::move(*encoded), core::now_epoch_us()});
+}
+
+}  // namespace vesagent::pipeline

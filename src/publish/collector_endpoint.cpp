@@ -1,0 +1,100 @@
+#include "vesagent/publish/collector_endpoint.hpp"
+
+#include <algorithm>
+
+namespace vesagent::publish {
+
+namespace {
+
+std::string base_url(const config::CollectorConfig& c, ves::Version version) {
+  std::string url = c.secure ? "https://" : "http://";
+  // A literal IPv6 address needs brackets in a URL.
+  const bool ipv6 = c.fqdn.find(':') != std::string::npos && c.fqdn.front() != '[';
+  url += ipv6 ? "[" + c.fqdn + "]" : c.fqdn;
+  url += ":" + std::to_string(c.port);
+  std::string root = c.server_root;
+  while (!root.empty() && root.front() == '/') root.erase(0, 1);
+  while (!root.empty() && root.back() == '/') root.pop_back();
+  if (!root.empty()) url += "/" + root;
+  url += "/eventListener/v" + std::to_string(static_cast<int>(version));
+  if (!c.topic.empty()) url += "/" + c.topic;
+  return url;
+}
+
+std::string excerpt(const std::string& body) {
+  std::string s = body.substr(0, 300);
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+}  // namespace
+
+std::string event_url(const config::CollectorConfig& c, ves::Version version) { return base_url(c, version); }
+std::string batch_url(const config::CollectorConfig& c, ves::Version version) {
+  return base_url(c, version) + "/eventBatch";
+}
+
+CollectorEndpoint::CollectorEndpoint(std::string name, http::Client& client, const config::CollectorConfig& config,
+                                     ves::Version version)
+    : name_(std::move(name)),
+      client_(client),
+      config_(config),
+      event_url_(event_url(config, version)),
+      batch_url_(batch_url(config, version)) {}
+
+http::Request CollectorEndpoint::base_request() const {
+  http::Request r;
+  r.user = config_.user;
+  r.password = config_.password;
+  r.tls.ca_file = config_.ca_cert;
+  r.tls.client_cert = config_.client_cert;
+  r.tls.client_key = config_.client_key;
+  r.tls.insecure_skip_verify = config_.insecure_skip_verify;
+  r.connect_timeout = config_.connect_timeout;
+  r.timeout = config_.timeout;
+  return r;
+}
+
+boost::asio::awaitable<Delivery> CollectorEndpoint::post(std::span<const outbox::Entry> entries) {
+  http::Request req = base_request();
+  req.method = "POST";
+  // No X-MinorVersion: the ONAP collector answers 400 to any value it does not expect.
+  req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  if (entries.size() == 1) {
+    req.url = event_url_;
+    req.body = ves::wrap_single(entries.front().json);
+  } else {
+    req.url = batch_url_;
+    std::vector<std::string> events;
+    events.reserve(entries.size());
+    for (const auto& e : entries) events.push_back(e.json);
+    req.body = ves::wrap_batch(events);
+  }
+  http::Response resp = co_await client_.send(std::move(req));
+  Delivery d;
+  d.status = resp.status;
+  d.outcome = classify(resp.status, resp.transport_failed());
+  if (resp.transport_failed()) {
+    d.error = resp.error_text;
+  } else if (d.outcome == Outcome::delivered) {
+    // The ONAP collector answers text ("Accepted"); only a JSON body can carry a commandList.
+    auto parsed = ves::parse_command_list(resp.body);
+    d.commands = std::move(parsed.commands);
+    if (!parsed.error.empty()) d.error = "unreadable commandList: " + parsed.error;
+  } else {
+    d.error = excerpt(resp.body);
+  }
+  co_return d;
+}
+
+boost::asio::awaitable<bool> CollectorEndpoint::probe() {
+  http::Request req = base_request();
+  req.method = "GET";
+  req.url = event_url_;
+  // A probe must not hold up fail-back for a whole request timeout: a healthy collector answers a GET at once.
+  req.timeout = config_.connect_timeout + std::chrono::seconds(2);
+  http::Response resp = co_await client_.send(std::move(req));
+  co_return !resp.transport_failed() && resp.status > 0 && resp.status < 500;
+}
+
+}  // namespace vesagent::publish
