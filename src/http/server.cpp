@@ -10,6 +10,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/consign.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -114,8 +115,11 @@ Result<ListenAddress> parse_listen_address(std::string_view host_port) {
   return out;
 }
 
-struct Server::Impl {
-  Impl(net::any_io_executor ex, ServerOptions opts, Handler h)
+namespace {
+
+/// Everything the listener and the sessions share. Server::Impl is this under the name the header declares.
+struct State {
+  State(net::any_io_executor ex, ServerOptions opts, Handler h)
       : executor(std::move(ex)), options(std::move(opts)), handler(std::move(h)), acceptor(executor) {}
 
   net::any_io_executor executor;
@@ -128,12 +132,10 @@ struct Server::Impl {
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
 };
 
-namespace {
-
-using ImplPtr = std::shared_ptr<Server::Impl>;
+using ImplPtr = std::shared_ptr<State>;
 
 /// Answers a request the server could not hand to the handler (413, 400).
-bhttp::response<bhttp::string_body> error_reply(const Server::Impl& impl, bhttp::status status,
+bhttp::response<bhttp::string_body> error_reply(const State& impl, bhttp::status status,
                                                 std::string body) {
   bhttp::response<bhttp::string_body> res{status, 11};
   res.set(bhttp::field::server, impl.options.server_name);
@@ -175,7 +177,7 @@ ServerRequest to_server_request(bhttp::request<bhttp::string_body>&& req, const 
   return out;
 }
 
-bhttp::response<bhttp::string_body> to_beast_response(const Server::Impl& impl, ServerResponse&& r,
+bhttp::response<bhttp::string_body> to_beast_response(const State& impl, ServerResponse&& r,
                                                       unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> res;
   res.version(version);
@@ -331,6 +333,10 @@ net::awaitable<void> accept_loop(ImplPtr impl) {
 }
 
 }  // namespace
+
+struct Server::Impl : State {
+  using State::State;
+};
 
 Server::Server(net::any_io_executor executor, ServerOptions options, Handler handler)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(options), std::move(handler))) {}

@@ -1,29 +1,44 @@
 #pragma once
 /// VES encoders: pure functions from the version-neutral core::Event to the JSON a collector expects.
 /// v7 = VES 7.2.1 (schema CommonEventFormat_30.2.1_ONAP.json); v5 = VES 5.4.1 (CommonEventFormat_28.4.1.json).
+/// No I/O, no shared state: safe to call from any thread.
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "vesagent/core/error.hpp"
 #include "vesagent/core/event.hpp"
+#include "vesagent/ves/measurement_fields.hpp"
+#include "vesagent/ves/version.hpp"
 
 namespace vesagent::ves {
 
-enum class Version { v5 = 5, v7 = 7 };
-
+/// Per-collector encoding settings.
 struct EncodeContext {
   Version version = Version::v7;
   std::string time_zone_offset;  ///< v7 header timeZoneOffset, e.g. "UTC+00:00"; empty = omitted
 };
 
 /// The bare event object `{"commonEventHeader":{...}, "<domain>Fields":{...}}` (no "event" wrapper), or
-/// errc::invalid_event naming the missing field.
-Result<std::string> encode_event(const core::Event& event, const EncodeContext& ctx);
+/// errc::invalid_event when the event cannot be expressed in the version (a missing required field, a NaN, a
+/// field the version does not have, a body that does not match the domain). The encoder emits only keys the
+/// schema knows (v7 schemas reject unknown keys), so its output is what the collector accepts.
+///
+/// When `why` is given it receives one sentence naming the culprit on failure, e.g.
+/// "measurementFields.cpuUsageArray[1]: missing required field percentUsage" (unchanged on success).
+///
+/// Value rules: hashMap values are strings; FieldValue int64 -> JSON integer, double -> JSON number (NaN and
+/// infinities are errors), string -> string (numbers in identifier fields are rendered as strings).
+/// Duplicate names in a hashMap or name/value list keep the last value at the first position (Java's org.json
+/// in the collector rejects duplicate keys); duplicate fields inside one record are an error.
+/// Invalid UTF-8 in any string is replaced by U+FFFD so the body always parses.
+Result<std::string> encode_event(const core::Event& event, const EncodeContext& ctx, std::string* why = nullptr);
 
 /// Request bodies from already-encoded bare events.
-std::string wrap_single(std::string_view encoded_event);                ///< {"event":...}
-std::string wrap_batch(std::span<const std::string> encoded_events);    ///< {"eventList":[...]}
+std::string wrap_single(std::string_view encoded_event);              ///< {"event":...}
+/// {"eventList":[...]}. The caller keeps batches non-empty and single-domain: the collector answers 400 for
+/// an empty or mixed batch.
+std::string wrap_batch(std::span<const std::string> encoded_events);
 
 /// The wire name of a domain for a version ("measurementsForVfScaling" on v5).
 std::string_view wire_domain(core::Domain domain, Version version) noexcept;
