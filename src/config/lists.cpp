@@ -238,8 +238,11 @@ void parse_rule_metrics(Config& config, const YAML::Node& value, const std::stri
   std::vector<MeasurementRule> rules;
   for (std::size_t i = 0; i < value.size(); ++i) {
     const YAML::Node item = value[i];
-    rules.push_back(
-        parse_rule(item, path + "[" + std::to_string(i) + "]", line_of(item, where, report), report, false));
+    std::string ipath = path + "[" + std::to_string(i) + "]";
+    Where iw = line_of(item, where, report);
+    if (item.IsMap() && item.size() == 0) report.error(iw, ipath, "empty rule");
+    // Even a broken item keeps its slot, so later messages still name the right index.
+    rules.push_back(parse_rule(item, ipath, iw, report, false));
   }
   config.measurement.prometheus.rules = std::move(rules);
 }
@@ -272,6 +275,11 @@ void check_rules(const Config& config, Report& report, Origin origin) {
   const auto& prom = config.measurement.prometheus;
   for (std::size_t i = 0; i < prom.rules.size(); ++i) {
     const auto& rule = prom.rules[i];
+    // An empty rule is a rule that did not parse (or `{}`), which was reported already.
+    if (rule.target.empty() && rule.expr.empty() && rule.vm_id.empty() && rule.labels.empty() &&
+        rule.object_name.empty() && rule.object_instance.empty() && rule.object_keys.empty()) {
+      continue;
+    }
     std::string path = std::string(kRulesPath) + ".metrics[" + std::to_string(i) + "]";
     Where w{rule.line > 0 ? Origin::file : origin, rule.line, {}};
     if (rule.expr.empty()) report.error(w, path + ".expr", "required: the Prometheus query of this rule");
