@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Sets up, builds, and runs ves-agent on its built-in defaults against the bundled collector simulator,
+# showing the events as they arrive. DEMO_SECONDS=0 runs until Ctrl-C (default: 20 seconds).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+BUILD_DIR=build scripts/build.sh --log-level=WARNING
+
+work=$(mktemp -d /tmp/ves-agent-demo.XXXXXX)
+cleanup() {
+  [ -n "${agent_pid:-}" ] && kill -TERM "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
+  [ -n "${sim_pid:-}" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  echo
+  echo "Events received by the simulator: $(wc -l < "$work/events.jsonl" 2>/dev/null || echo 0) (one JSON line each in $work/events.jsonl)"
+}
+trap cleanup EXIT
+
+echo "== starting the bundled VES collector simulator"
+build/src/simulator/ves-collector-sim --listen 127.0.0.1:0 --port-file "$work/port" --output "$work/events.jsonl" &
+sim_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+port=$(cat "$work/port")
+echo "   simulator listening on 127.0.0.1:$port"
+
+echo "== starting ves-agent (built-in defaults; collector and state directory given as flags)"
+build/src/ves-agent --config.file=/dev/null \
+  --primaryCollector.fqdn=127.0.0.1 --primaryCollector.port="$port" \
+  --heartbeat.defaultInterval=2s --datadir="$work/state" &
+agent_pid=$!
+
+if [ "${DEMO_SECONDS:-20}" = "0" ]; then
+  wait "$agent_pid"
+else
+  sleep "${DEMO_SECONDS:-20}"
+fi
