@@ -23,11 +23,12 @@ void Pipeline::submit(core::Event event) {
               core::to_string(event.domain));
     return;
   }
-  auto encoded = ves::encode_event(event, context_);
+  std::string why;
+  auto encoded = ves::encode_event(event, context_, &why);
   if (!encoded) {
     ++stats_.encode_errors;
     log->error("msg=\"Cannot encode event; dropped\" event_id={} domain={} error={}", event.event_id,
-               core::to_string(event.domain), telemetry::logfmt_value(encoded.error().message()));
+               core::to_string(event.domain), telemetry::logfmt_value(why.empty() ? encoded.error().message() : why));
     return;
   }
   // {"event":...} adds 10 bytes; an event that cannot fit in one request would be refused by every collector.

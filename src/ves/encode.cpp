@@ -230,8 +230,10 @@ class Encoder {
 
   std::string where(std::string_view what) const { return std::string(measurement_block()) + "." + std::string(what); }
 
-  /// Writes `value` as the schema type of `field`; `path` names it in errors.
-  bool write_value(const FieldInfo& field, const core::FieldValue& value, const std::string& path) {
+  /// Writes `value` as the schema type of `field`. On failure returns false with `problem` describing it; the
+  /// caller adds the field's path (built only then: this runs for every field of every measurement).
+  bool write_value(const FieldInfo& field, const core::FieldValue& value, std::string& problem) {
+    constexpr std::string_view kNotFinite = " is NaN or infinite, which JSON cannot carry";
     switch (field.type) {
       case FieldType::number:
         if (const auto* i = std::get_if<std::int64_t>(&value)) {
@@ -239,11 +241,15 @@ class Encoder {
           return true;
         }
         if (const auto* d = std::get_if<double>(&value)) {
-          if (!std::isfinite(*d)) return fail(path + " is NaN or infinite, which JSON cannot carry");
+          if (!std::isfinite(*d)) {
+            problem = kNotFinite;
+            return false;
+          }
           w_.number(*d);
           return true;
         }
-        return fail(path + " must be a number, got the string \"" + std::get<std::string>(value) + "\"");
+        problem = " must be a number, got the string \"" + std::get<std::string>(value) + "\"";
+        return false;
       case FieldType::integer:
         if (const auto* i = std::get_if<std::int64_t>(&value)) {
           w_.integer(*i);
@@ -253,12 +259,14 @@ class Encoder {
           // 2^63 is exactly representable, so the range test is exact.
           constexpr double kLimit = 9223372036854775808.0;
           if (!std::isfinite(*d) || std::trunc(*d) != *d || *d >= kLimit || *d < -kLimit) {
-            return fail(path + " must be an integer, got " + std::to_string(*d));
+            problem = " must be an integer, got " + std::to_string(*d);
+            return false;
           }
           w_.integer(static_cast<std::int64_t>(*d));
           return true;
         }
-        return fail(path + " must be an integer, got the string \"" + std::get<std::string>(value) + "\"");
+        problem = " must be an integer, got the string \"" + std::get<std::string>(value) + "\"";
+        return false;
       case FieldType::string:
         if (const auto* s = std::get_if<std::string>(&value)) {
           w_.string(*s);
@@ -274,10 +282,10 @@ class Encoder {
           w_.string(text);
           return true;
         }
-        return fail(path + " is NaN or infinite, which JSON cannot carry");
-      case FieldType::enumeration: {
-        const auto* s = std::get_if<std::string>(&value);
-        if (s != nullptr) {
+        problem = kNotFinite;
+        return false;
+      case FieldType::enumeration:
+        if (const auto* s = std::get_if<std::string>(&value)) {
           for (auto allowed : field.allowed) {
             if (allowed == *s) {
               w_.string(*s);
@@ -285,10 +293,11 @@ class Encoder {
             }
           }
         }
-        return fail(path + " must be one of: " + join(field.allowed));
-      }
+        problem = " must be one of: " + join(field.allowed);
+        return false;
     }
-    return fail(path + " has an unsupported type");
+    problem = " has an unsupported type";
+    return false;
   }
 
   bool write_body(const core::MeasurementBody& m) {
@@ -323,7 +332,8 @@ class Encoder {
         if (scalars[k].first == name) return fail(where(name) + " is given twice");
       }
       w_.key(field->wire());
-      if (!write_value(*field, value, where(name))) return false;
+      std::string problem;
+      if (!write_value(*field, value, problem)) return fail(where(name) + problem);
     }
     return true;
   }
@@ -366,40 +376,39 @@ class Encoder {
   }
 
   bool write_record(const ArrayInfo& array, const core::MeasurementRecord& record, std::size_t index) {
-    const std::string path = where(array.wire_name) + "[" + std::to_string(index) + "]";
+    auto path = [&](std::string_view field) {
+      return where(array.wire_name) + "[" + std::to_string(index) + "]" + (field.empty() ? "" : ".") +
+             std::string(field);
+    };
     std::bitset<kMaxRecordFields> seen;
     w_.begin_object();
     for (const auto& [name, value] : record.fields) {
       std::size_t slot = 0;
-      const FieldInfo* field = nullptr;
-      for (; slot < array.fields.size(); ++slot) {
-        if (array.fields[slot].name == name) {
-          field = &array.fields[slot];
-          break;
-        }
-      }
-      if (field == nullptr) {
+      while (slot < array.fields.size() && array.fields[slot].name != name) ++slot;
+      if (slot == array.fields.size()) {
         if (is_known_measurement_field(v7_ ? Version::v5 : Version::v7, array.name, name)) {
-          return fail(path + "." + name + " is not in " + std::string(to_string(ctx_.version)) + " (only in " +
+          return fail(path(name) + " is not in " + std::string(to_string(ctx_.version)) + " (only in " +
                       std::string(other_version_name(ctx_.version)) + ")");
         }
-        return fail(path + "." + name + " is not a field of " + std::string(array.name) + " in " +
+        return fail(path(name) + " is not a field of " + std::string(array.name) + " in " +
                     std::string(to_string(ctx_.version)));
       }
+      const FieldInfo& field = array.fields[slot];
       if (slot < seen.size()) {
-        if (seen[slot]) return fail(path + "." + name + " is given twice");
+        if (seen[slot]) return fail(path(name) + " is given twice");
         seen[slot] = true;
       }
-      w_.key(field->wire());
-      if (!write_value(*field, value, path + "." + name)) return false;
+      w_.key(field.wire());
+      std::string problem;
+      if (!write_value(field, value, problem)) return fail(path(name) + problem);
     }
     for (std::size_t slot = 0; slot < array.fields.size() && slot < seen.size(); ++slot) {
       const FieldInfo& field = array.fields[slot];
       if (!field.required || seen[slot]) continue;
       if (field.default_value.empty()) {
-        return fail(path + ": missing required field " + std::string(field.name) + " (" +
-                    std::string(array.name) + " requires " + join(required_measurement_fields(ctx_.version, array.name)) +
-                    ")");
+        return fail(path({}) + ": missing required field " + std::string(field.name) + " (" +
+                    std::string(array.name) + " requires " +
+                    join(required_measurement_fields(ctx_.version, array.name)) + ")");
       }
       w_.member(field.wire(), field.default_value);
     }

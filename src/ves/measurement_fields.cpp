@@ -348,7 +348,8 @@ constexpr FieldInfo kV7Scalars[] = {
 };
 constexpr FieldInfo kV5Scalars[] = {
     {"concurrentSessions", kInt},      {"configuredEntities", kInt}, {"meanRequestLatency", kNum},
-    {"numberOfMediaPortsInUse", kInt}, {"requestRate", kNum},        {"nfcScalingMetric", kInt, false, "vnfcScalingMetric"},
+    {"numberOfMediaPortsInUse", kInt}, {"requestRate", kNum},
+    {"nfcScalingMetric", kInt, false, "vnfcScalingMetric"},
 };
 
 constexpr ArrayInfo kV7Arrays[] = {
