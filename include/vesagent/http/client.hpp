@@ -18,7 +18,7 @@ namespace vesagent::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-/// TLS settings of one request; libcurl keeps a separate connection pool entry per distinct setting.
+/// TLS settings of one request. A pooled connection is only reused by requests with the same settings.
 struct TlsOptions {
   std::string ca_file;      ///< empty = system store
   std::string client_cert;  ///< PEM file
@@ -76,8 +76,10 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  /// Performs one request. Honors the awaiting coroutine's cancellation slot (the transfer is aborted and the
-  /// Response has error == cancelled). Never throws for network problems: they come back in Response.
+  /// Performs one request. Honors the awaiting coroutine's cancellation slot, any cancellation type (the transfer
+  /// is aborted, its connection closed, and the Response has error == cancelled). Never throws for network
+  /// problems: they come back in Response. If the Client is destroyed before the returned awaitable starts, it
+  /// completes with error == cancelled.
   boost::asio::awaitable<Response> send(Request request);
 
   /// Transfers in flight, for tests and metrics.

@@ -1,0 +1,731 @@
+#include "vesagent/http/client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "support/fake_http_server.hpp"
+#include "support/temp_dir.hpp"
+
+namespace vesagent::http {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using namespace asio::experimental::awaitable_operators;
+using test::FakeHttpServer;
+using test::FakeRequest;
+using test::FakeResponse;
+
+// "hello gzip " * 100, gzip-compressed (python3: gzip.compress(b"hello gzip " * 100, mtime=0)).
+const unsigned char kGzipped[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xcb, 0x48, 0xcd, 0xc9,
+                                  0xc9, 0x57, 0x48, 0xaf, 0xca, 0x2c, 0x50, 0xc8, 0x18, 0x65, 0x8e, 0x32, 0x47, 0x99,
+                                  0xa3, 0x4c, 0x72, 0x99, 0x00, 0x4c, 0x56, 0xd7, 0x0f, 0x4c, 0x04, 0x00, 0x00};
+
+std::string repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+// Polls `condition` until it holds or `limit` passes; the result says which.
+asio::awaitable<bool> eventually(std::function<bool()> condition, std::chrono::milliseconds limit = 5s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) co_return false;
+    co_await sleep_for(5ms);
+  }
+  co_return true;
+}
+
+// Runs `body` on `ioc` until it returns, with a watchdog so a hung test fails instead of blocking ctest.
+void run(asio::io_context& ioc, asio::awaitable<void> body) {
+  bool finished = false;
+  std::exception_ptr error;
+  asio::steady_timer watchdog(ioc, 20s);
+  watchdog.async_wait([&](boost::system::error_code ec) {
+    if (!ec) ioc.stop();
+  });
+  asio::co_spawn(ioc, std::move(body), [&](std::exception_ptr e) {
+    error = e;
+    finished = true;
+    watchdog.cancel();
+    ioc.stop();
+  });
+  ioc.run();
+  ioc.restart();
+  if (error) std::rethrow_exception(error);
+  EXPECT_TRUE(finished) << "test body did not finish within 20 s";
+}
+
+// A port where nothing listens: bind one, then close it.
+std::uint16_t closed_port(asio::io_context& ioc) {
+  asio::ip::tcp::acceptor acceptor(ioc, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  const auto port = acceptor.local_endpoint().port();
+  acceptor.close();
+  return port;
+}
+
+Request get(std::string url) {
+  Request r;
+  r.url = std::move(url);
+  return r;
+}
+
+// A name other than localhost that /etc/hosts maps to 127.0.0.1 (curl answers "localhost" itself, without
+// its resolver), or empty.
+std::string loopback_alias() {
+  std::istringstream hosts(test::read_text("/etc/hosts"));
+  std::string line;
+  while (std::getline(hosts, line)) {
+    std::istringstream words(line.substr(0, line.find('#')));
+    std::string address, name;
+    if (!(words >> address) || address != "127.0.0.1") continue;
+    while (words >> name) {
+      if (name != "localhost" && !name.ends_with(".localhost")) return name;
+    }
+  }
+  return {};
+}
+
+FakeResponse ok(std::string body = "ok") {
+  FakeResponse r;
+  r.body = std::move(body);
+  return r;
+}
+
+constexpr const char* kProxyVariables[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+                                           "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
+
+// libcurl honors proxy variables (the feature under test below). A developer's or CI machine's proxy would
+// swallow the loopback requests of every other test, so the binary starts without them.
+class NoProxyEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    for (const char* name : kProxyVariables) ::unsetenv(name);
+  }
+};
+[[maybe_unused]] const auto* const kNoProxyEnvironment = ::testing::AddGlobalTestEnvironment(new NoProxyEnvironment);
+
+// Sets environment variables for one scope.
+class ScopedEnv {
+ public:
+  explicit ScopedEnv(std::vector<std::pair<std::string, std::string>> vars) : vars_(std::move(vars)) {
+    for (const auto& [name, value] : vars_) ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    for (const auto& [name, value] : vars_) ::unsetenv(name.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> vars_;
+};
+
+class ClientTest : public ::testing::Test {
+ protected:
+  asio::io_context ioc_{1};
+};
+
+TEST_F(ClientTest, get_round_trips_headers_and_body) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.headers = {{"X-Reply-Header", "Yes"}, {"Content-Type", "text/plain"}};
+    r.body = "hello";
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request;
+    request.url = server.url("/api/v1/query?query=up");
+    request.headers = {{"X-Test", "1"}, {"Accept", "application/json"}};
+    response = co_await client.send(request);
+  }());
+
+  EXPECT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "hello");
+  EXPECT_EQ(response.header("x-reply-header"), "Yes");
+  EXPECT_EQ(response.header("content-type"), "text/plain");
+  EXPECT_EQ(response.header("content-length"), "5");
+  EXPECT_GT(response.total_time.count(), 0);
+  ASSERT_EQ(server.requests().size(), 1u);
+  const FakeRequest& seen = server.requests()[0];
+  EXPECT_EQ(seen.method, "GET");
+  EXPECT_EQ(seen.target, "/api/v1/query?query=up");
+  EXPECT_EQ(seen.header("x-test"), "1");
+  EXPECT_EQ(seen.header("accept"), "application/json");
+  EXPECT_EQ(seen.body, "");
+}
+
+TEST_F(ClientTest, post_delivers_large_binary_body_without_expect_continue_and_gets_202) {
+  static constexpr char kChunk[] = "{\"event\":\0\x01\xff}";
+  const std::string body = repeat(std::string(kChunk, sizeof kChunk - 1), 160000);  // 2 MB, with NULs
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.status = 202;
+    r.body = "Accepted";
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request;
+    request.method = "POST";
+    request.url = server.url("/eventListener/v7");
+    request.headers = {{"Content-Type", "application/json"}, {"X-MinorVersion", "2"}};
+    request.body = body;
+    response = co_await client.send(request);
+  }());
+
+  EXPECT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.status, 202);
+  EXPECT_EQ(response.body, "Accepted");
+  ASSERT_EQ(server.requests().size(), 1u);
+  const FakeRequest& seen = server.requests()[0];
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.target, "/eventListener/v7");
+  EXPECT_EQ(seen.header("content-type"), "application/json");
+  EXPECT_EQ(seen.header("x-minorversion"), "2");
+  EXPECT_EQ(seen.header("expect"), "");
+  EXPECT_EQ(seen.header("content-length"), std::to_string(body.size()));
+  EXPECT_TRUE(seen.body == body) << "body differs, sizes " << seen.body.size() << " vs " << body.size();
+}
+
+TEST_F(ClientTest, body_without_content_type_is_not_labelled_as_a_form_and_custom_methods_work) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) { return ok(); });
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request;
+    request.method = "PUT";
+    request.url = server.url("/thing");
+    request.body = "raw";
+    response = co_await client.send(request);
+  }());
+  EXPECT_EQ(response.status, 200) << response.error_text;
+  ASSERT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(server.requests()[0].method, "PUT");
+  EXPECT_EQ(server.requests()[0].body, "raw");
+  EXPECT_EQ(server.requests()[0].header("content-type"), "");
+}
+
+TEST_F(ClientTest, server_error_status_passes_through_as_http_response) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.status = 500;
+    r.body = "boom";
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> { response = co_await client.send(get(server.url())); }());
+  EXPECT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.error, TransportError::none);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(response.body, "boom");
+}
+
+TEST_F(ClientTest, refused_connection_is_a_connect_error) {
+  Client client(ioc_.get_executor());
+  Response response;
+  const auto port = closed_port(ioc_);
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    response = co_await client.send(get("http://127.0.0.1:" + std::to_string(port) + "/"));
+  }());
+  EXPECT_EQ(response.error, TransportError::connect) << response.error_text;
+  EXPECT_EQ(response.status, 0);
+  EXPECT_FALSE(response.error_text.empty());
+  EXPECT_EQ(to_string(response.error), "connect");
+}
+
+TEST_F(ClientTest, server_closing_without_answer_is_a_send_recv_error) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.close_without_answer = true;
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> { response = co_await client.send(get(server.url())); }());
+  EXPECT_EQ(response.error, TransportError::send_recv) << response.error_text;
+  EXPECT_EQ(response.status, 0);
+}
+
+TEST_F(ClientTest, unsupported_scheme_is_rejected_without_network) {
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    response = co_await client.send(get("file:///etc/passwd"));
+  }());
+  EXPECT_EQ(response.error, TransportError::other);
+  EXPECT_EQ(response.body, "");
+}
+
+TEST_F(ClientTest, host_names_resolve_through_the_asynchronous_resolver) {
+  const std::string alias = loopback_alias();
+  if (alias.empty()) GTEST_SKIP() << "/etc/hosts has no alias of 127.0.0.1 besides localhost";
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) { return ok("resolved"); });
+  Client client(ioc_.get_executor());
+  std::vector<Response> responses;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    // Twice: the second may come from curl's DNS cache and reuse the connection.
+    for (int i = 0; i < 2; ++i) {
+      responses.push_back(co_await client.send(get("http://" + alias + ":" + std::to_string(server.port()) + "/")));
+    }
+  }());
+  ASSERT_EQ(responses.size(), 2u);
+  for (const Response& r : responses) EXPECT_EQ(r.body, "resolved") << alias << ": " << r.error_text;
+}
+
+TEST_F(ClientTest, server_that_never_answers_times_out) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.never_answer = true;
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  Response response;
+  bool server_saw_close = false;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request;
+    request.url = server.url();
+    request.timeout = 300ms;
+    response = co_await client.send(request);
+    server_saw_close = co_await eventually([&] { return server.open_connections() == 0; });
+  }());
+  EXPECT_EQ(response.error, TransportError::timeout) << response.error_text;
+  EXPECT_EQ(response.status, 0);
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_TRUE(server_saw_close);
+  EXPECT_EQ(client.in_flight(), 0u);
+}
+
+TEST_F(ClientTest, many_concurrent_requests_complete_on_one_thread) {
+  constexpr int kRequests = 200;
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest& request) {
+    FakeResponse r;
+    r.delay = 20ms;  // keeps them overlapping
+    r.body = request.target;
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  int succeeded = 0;
+  int completed = 0;
+  std::size_t peak_in_flight = 0;
+  const auto test_thread = std::this_thread::get_id();
+  bool all_on_test_thread = true;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    for (int i = 0; i < kRequests; ++i) {
+      asio::co_spawn(
+          executor,
+          [&, i]() -> asio::awaitable<void> {
+            const std::string target = "/r/" + std::to_string(i);
+            const Response r = co_await client.send(get(server.url(target)));
+            if (r.status == 200 && r.body == target) ++succeeded;
+            all_on_test_thread = all_on_test_thread && std::this_thread::get_id() == test_thread;
+            ++completed;
+          },
+          asio::detached);
+    }
+    co_await eventually([&] {
+      peak_in_flight = std::max(peak_in_flight, client.in_flight());
+      return completed == kRequests;
+    }, 15s);
+  }());
+  EXPECT_EQ(completed, kRequests);
+  EXPECT_EQ(succeeded, kRequests);
+  EXPECT_TRUE(all_on_test_thread);
+  EXPECT_GT(peak_in_flight, 1u);
+  EXPECT_GT(server.connections_accepted(), 1u);
+  EXPECT_EQ(client.in_flight(), 0u);
+}
+
+TEST_F(ClientTest, sequential_requests_reuse_one_connection) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) { return ok(); });
+  Client client(ioc_.get_executor());
+  int succeeded = 0;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 20; ++i) {
+      Request request = get(server.url());
+      request.method = "POST";
+      request.body = "x";
+      const Response r = co_await client.send(request);
+      if (r.status == 200) ++succeeded;
+    }
+  }());
+  EXPECT_EQ(succeeded, 20);
+  EXPECT_EQ(server.requests().size(), 20u);
+  EXPECT_EQ(server.connections_accepted(), 1u);
+}
+
+TEST_F(ClientTest, idle_pooled_connection_holds_no_work_so_the_loop_can_finish) {
+  // The server runs on its own io_context so that, once it has answered, it can be frozen with the pooled
+  // connection still open while the client's loop runs alone.
+  asio::io_context server_ioc{1};
+  FakeHttpServer server(server_ioc.get_executor(), [](const FakeRequest&) { return ok(); });
+  Client client(ioc_.get_executor());
+  std::optional<Response> response;
+  asio::co_spawn(
+      ioc_, [&]() -> asio::awaitable<void> { response = co_await client.send(get(server.url())); }, asio::detached);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!response && std::chrono::steady_clock::now() < deadline) {
+    server_ioc.poll();
+    ioc_.poll();
+  }
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200) << response->error_text;
+  EXPECT_EQ(server.open_connections(), 1u);  // kept alive for reuse
+  // Returns at once only when the client's loop has nothing to wait for.
+  ioc_.run_for(10s);
+  EXPECT_TRUE(ioc_.stopped()) << "the idle client still had work pending 10 s after its last request";
+}
+
+TEST_F(ClientTest, basic_auth_credentials_arrive_in_authorization_header) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest& request) {
+    FakeResponse r;
+    r.status = request.header("authorization") == "Basic YWdlbnQ6czNjcmV0OndpdGg6Y29sb25z" ? 200 : 401;
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  Response with_auth;
+  Response without_auth;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request = get(server.url());
+    request.user = "agent";
+    request.password = "s3cret:with:colons";
+    with_auth = co_await client.send(request);
+    without_auth = co_await client.send(get(server.url()));
+  }());
+  EXPECT_EQ(with_auth.status, 200) << with_auth.error_text;
+  EXPECT_EQ(without_auth.status, 401) << without_auth.error_text;
+  ASSERT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(server.requests()[1].header("authorization"), "");
+}
+
+TEST_F(ClientTest, gzip_response_is_decoded_only_when_accept_gzip) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest& request) {
+    FakeResponse r;
+    if (request.header("accept-encoding").find("gzip") != std::string::npos) {
+      r.headers = {{"Content-Encoding", "gzip"}};
+      r.body.assign(reinterpret_cast<const char*>(kGzipped), sizeof kGzipped);
+    } else {
+      r.body = "identity";
+    }
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  Response gzipped;
+  Response plain;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request = get(server.url());
+    request.accept_gzip = true;
+    gzipped = co_await client.send(request);
+    plain = co_await client.send(get(server.url()));
+  }());
+  EXPECT_FALSE(gzipped.transport_failed()) << gzipped.error_text;
+  EXPECT_EQ(gzipped.body, repeat("hello gzip ", 100));
+  EXPECT_EQ(gzipped.header("content-encoding"), "gzip");
+  EXPECT_EQ(plain.body, "identity");
+  ASSERT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(server.requests()[0].header("accept-encoding"), "gzip");
+  EXPECT_EQ(server.requests()[1].header("accept-encoding"), "");
+}
+
+TEST_F(ClientTest, cancellation_slot_aborts_in_flight_request_and_closes_connection) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.delay = 5s;
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  std::optional<Response> response;
+  bool answered_promptly = false;
+  bool server_saw_close = false;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    asio::cancellation_signal signal;
+    asio::co_spawn(co_await asio::this_coro::executor, client.send(get(server.url())),
+                   asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr e, Response r) {
+                     if (!e) response = std::move(r);
+                   }));
+    co_await eventually([&] { return server.requests().size() == 1; });
+    co_await sleep_for(100ms);
+    signal.emit(asio::cancellation_type::terminal);
+    answered_promptly = co_await eventually([&] { return response.has_value(); }, 2s);
+    server_saw_close = co_await eventually([&] { return server.open_connections() == 0; }, 2s);
+  }());
+  ASSERT_TRUE(answered_promptly);
+  EXPECT_EQ(response->error, TransportError::cancelled);
+  EXPECT_EQ(response->status, 0);
+  EXPECT_TRUE(server_saw_close);
+  EXPECT_EQ(client.in_flight(), 0u);
+}
+
+TEST_F(ClientTest, losing_an_awaitable_operator_race_cancels_the_request) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.delay = 5s;
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  std::size_t winner = 99;
+  bool server_saw_close = false;
+  std::size_t in_flight_after = 99;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    auto result = co_await (client.send(get(server.url())) || sleep_for(200ms));
+    winner = result.index();
+    in_flight_after = client.in_flight();
+    server_saw_close = co_await eventually([&] { return server.open_connections() == 0; }, 2s);
+  }());
+  EXPECT_EQ(winner, 1u);
+  EXPECT_EQ(in_flight_after, 0u);
+  EXPECT_TRUE(server_saw_close);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST_F(ClientTest, destroying_client_completes_in_flight_requests_as_cancelled) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.delay = 5s;
+    return r;
+  });
+  auto client = std::make_unique<Client>(ioc_.get_executor());
+  std::vector<Response> responses;
+  bool all_answered = false;
+  bool server_saw_close = false;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    for (int i = 0; i < 3; ++i) {
+      asio::co_spawn(executor, client->send(get(server.url())), [&](std::exception_ptr e, Response r) {
+        if (!e) responses.push_back(std::move(r));
+      });
+    }
+    co_await eventually([&] { return server.requests().size() == 3; });
+    client.reset();
+    all_answered = co_await eventually([&] { return responses.size() == 3; }, 2s);
+    server_saw_close = co_await eventually([&] { return server.open_connections() == 0; }, 2s);
+  }());
+  ASSERT_TRUE(all_answered);
+  for (const Response& r : responses) EXPECT_EQ(r.error, TransportError::cancelled);
+  EXPECT_TRUE(server_saw_close);
+}
+
+TEST_F(ClientTest, http_proxy_from_environment_receives_the_request) {
+  // The fake server plays the proxy: curl sends it the absolute URL and never resolves the target host itself.
+  FakeHttpServer proxy(ioc_.get_executor(), [](const FakeRequest&) { return ok("via proxy"); });
+  const ScopedEnv env({{"http_proxy", proxy.url("")}});
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    response = co_await client.send(get("http://collector.invalid:8080/eventListener/v7"));
+  }());
+  EXPECT_EQ(response.status, 200) << response.error_text;
+  EXPECT_EQ(response.body, "via proxy");
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  EXPECT_EQ(proxy.requests()[0].target, "http://collector.invalid:8080/eventListener/v7");
+}
+
+TEST_F(ClientTest, no_proxy_from_environment_bypasses_the_proxy) {
+  FakeHttpServer proxy(ioc_.get_executor(), [](const FakeRequest&) { return ok("via proxy"); });
+  FakeHttpServer direct(ioc_.get_executor(), [](const FakeRequest&) { return ok("direct"); });
+  const ScopedEnv env({{"http_proxy", proxy.url("")}, {"no_proxy", "127.0.0.1"}});
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> { response = co_await client.send(get(direct.url())); }());
+  EXPECT_EQ(response.body, "direct") << response.error_text;
+  EXPECT_TRUE(proxy.requests().empty());
+}
+
+TEST_F(ClientTest, explicit_proxy_option_is_used) {
+  FakeHttpServer proxy(ioc_.get_executor(), [](const FakeRequest&) { return ok("via proxy"); });
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request = get("http://prometheus.invalid:9090/api/v1/query");
+    request.proxy = proxy.url("");
+    response = co_await client.send(request);
+  }());
+  EXPECT_EQ(response.body, "via proxy") << response.error_text;
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  EXPECT_EQ(proxy.requests()[0].target, "http://prometheus.invalid:9090/api/v1/query");
+}
+
+TEST_F(ClientTest, send_started_after_client_is_destroyed_returns_cancelled) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) { return ok(); });
+  auto client = std::make_unique<Client>(ioc_.get_executor());
+  asio::awaitable<Response> pending = client->send(get(server.url()));
+  client.reset();
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> { response = co_await std::move(pending); }());
+  EXPECT_EQ(response.error, TransportError::cancelled);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(ClientLifetimeTest, stopping_the_loop_with_a_request_in_flight_frees_everything) {
+  std::weak_ptr<int> frame_alive;
+  bool completed = false;
+  {
+    asio::io_context ioc{1};
+    FakeHttpServer server(ioc.get_executor(), [](const FakeRequest&) {
+      FakeResponse r;
+      r.never_answer = true;
+      return r;
+    });
+    Client client(ioc.get_executor());
+    auto token = std::make_shared<int>(0);
+    frame_alive = token;
+    asio::co_spawn(
+        ioc,
+        [&client, &server, token = std::move(token)]() -> asio::awaitable<void> {
+          co_await client.send(get(server.url()));
+        },
+        [&](std::exception_ptr) { completed = true; });
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (server.requests().empty() && std::chrono::steady_clock::now() < deadline) ioc.run_for(10ms);
+    ASSERT_EQ(server.requests().size(), 1u);
+    EXPECT_EQ(client.in_flight(), 1u);
+    ioc.stop();
+    // Client, server, then io_context go out of scope with the request still in flight; ASan checks for leaks.
+  }
+  EXPECT_FALSE(completed);
+  EXPECT_TRUE(frame_alive.expired()) << "the suspended send() coroutine frame was not destroyed";
+}
+
+// --- HTTPS ------------------------------------------------------------------------------------------------------
+
+class ClientTlsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<test::TempDir>();
+    server_cert_ = (dir_->path() / "server.pem").string();
+    server_key_ = (dir_->path() / "server.key").string();
+    client_cert_ = (dir_->path() / "client.pem").string();
+    client_key_ = (dir_->path() / "client.key").string();
+    certs_ok_ = test::make_self_signed_cert(server_cert_, server_key_) &&
+                test::make_self_signed_cert(client_cert_, client_key_);
+  }
+  static void TearDownTestSuite() { dir_.reset(); }
+
+  void SetUp() override { ASSERT_TRUE(certs_ok_) << "openssl could not create test certificates"; }
+
+  // One HTTPS request to `server` with `tls`.
+  Response fetch(FakeHttpServer& server, TlsOptions tls) {
+    Client client(ioc_.get_executor());
+    Response response;
+    run(ioc_, [&]() -> asio::awaitable<void> {
+      Request request = get(server.url("/secure"));
+      request.tls = tls;
+      response = co_await client.send(request);
+    }());
+    return response;
+  }
+
+  static FakeResponse secure_ok(const FakeRequest&) { return ok("secret"); }
+
+  static test::FakeTlsOptions server_tls() {
+    test::FakeTlsOptions tls;
+    tls.cert_file = server_cert_;
+    tls.key_file = server_key_;
+    return tls;
+  }
+  static test::FakeTlsOptions mutual_tls() {
+    test::FakeTlsOptions tls = server_tls();
+    tls.client_ca_file = client_cert_;
+    return tls;
+  }
+  static TlsOptions trusting() {
+    TlsOptions tls;
+    tls.ca_file = server_cert_;
+    return tls;
+  }
+  static TlsOptions insecure() {
+    TlsOptions tls;
+    tls.insecure_skip_verify = true;
+    return tls;
+  }
+  static TlsOptions with_client_cert() {
+    TlsOptions tls = trusting();
+    tls.client_cert = client_cert_;
+    tls.client_key = client_key_;
+    return tls;
+  }
+
+  asio::io_context ioc_{1};
+  static inline std::unique_ptr<test::TempDir> dir_;
+  static inline std::string server_cert_, server_key_, client_cert_, client_key_;
+  static inline bool certs_ok_ = false;
+};
+
+TEST_F(ClientTlsTest, https_succeeds_with_server_cert_as_ca_file) {
+  FakeHttpServer server(ioc_.get_executor(), secure_ok, server_tls());
+  const Response response = fetch(server, trusting());
+  EXPECT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "secret");
+}
+
+TEST_F(ClientTlsTest, https_with_untrusted_self_signed_cert_is_a_tls_error) {
+  FakeHttpServer server(ioc_.get_executor(), secure_ok, server_tls());
+  const Response response = fetch(server, {});  // system store does not know our cert
+  EXPECT_EQ(response.error, TransportError::tls) << response.error_text;
+  EXPECT_EQ(response.status, 0);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(ClientTlsTest, https_insecure_skip_verify_accepts_untrusted_cert) {
+  FakeHttpServer server(ioc_.get_executor(), secure_ok, server_tls());
+  const Response response = fetch(server, insecure());
+  EXPECT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.body, "secret");
+}
+
+TEST_F(ClientTlsTest, server_requiring_client_cert_refuses_client_without_one) {
+  FakeHttpServer server(ioc_.get_executor(), secure_ok,
+                        mutual_tls());
+  const Response response = fetch(server, trusting());
+  // With TLS 1.3 the refusal is an alert read after the client's handshake; it still counts as a TLS error.
+  EXPECT_EQ(response.error, TransportError::tls) << response.error_text;
+  EXPECT_EQ(response.status, 0);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(ClientTlsTest, server_requiring_client_cert_accepts_client_cert_and_key) {
+  FakeHttpServer server(ioc_.get_executor(), secure_ok,
+                        mutual_tls());
+  const Response response =
+      fetch(server, with_client_cert());
+  EXPECT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "secret");
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+}  // namespace
+}  // namespace vesagent::http
