@@ -14,6 +14,7 @@
 // curl timer handler a weak_ptr to `alive_`. Both die with the Impl (or, for a watch, when curl closes its
 // socket), so a handler that was already queued when that happened does nothing.
 #include "vesagent/http/client.hpp"
+#include "vesagent/telemetry/logging.hpp"
 
 #include <curl/curl.h>
 #include <sys/socket.h>
@@ -55,7 +56,7 @@ void global_init() {
     // synchronously inside curl_multi_socket_action, stalling everything on the loop while DNS is slow.
     const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
     if (info == nullptr || (info->features & CURL_VERSION_ASYNCHDNS) == 0) {
-      spdlog::warn("libcurl has no asynchronous DNS resolver; name resolution will block the event loop");
+      telemetry::logger("http")->warn("msg=\"libcurl has no asynchronous DNS resolver; name resolution will block the event loop\"");
     }
     return true;
   }();
@@ -241,7 +242,7 @@ struct Client::Impl {
     curl_multi_cleanup(multi_);
     for (auto& [fd, watch] : sockets_) {
       // curl closed every socket it opened through us; anything left is not ours to close.
-      spdlog::debug("HTTP client still watched socket fd={} at destruction", fd);
+      telemetry::logger("http")->debug("msg=\"Socket still watched at destruction\" fd={}", fd);
       watch->detached = true;
       watch->descriptor.release();
     }
@@ -506,7 +507,7 @@ struct Client::Impl {
       it->second->wanted = what;
       self.arm(it->second);
     } catch (const std::exception& ex) {
-      spdlog::error("HTTP client cannot watch socket fd={} error=\"{}\"", fd, ex.what());
+      telemetry::logger("http")->error("msg=\"Cannot watch socket\" fd={} error={}", fd, telemetry::logfmt_value(ex.what()));
       return -1;  // curl aborts the transfers using it
     }
     return 0;
@@ -539,7 +540,7 @@ struct Client::Impl {
       self.forget_socket(fd);
       self.sockets_.emplace(fd, std::make_shared<SocketWatch>(self, fd, true));
     } catch (const std::exception& ex) {
-      spdlog::error("HTTP client cannot watch socket fd={} error=\"{}\"", fd, ex.what());
+      telemetry::logger("http")->error("msg=\"Cannot watch socket\" fd={} error={}", fd, telemetry::logfmt_value(ex.what()));
       ::close(fd);
       return CURL_SOCKET_BAD;
     }

@@ -1,6 +1,6 @@
 #include "vesagent/http/server.hpp"
 
-#include <spdlog/spdlog.h>
+#include <spdlog/logger.h>
 
 #include <algorithm>
 #include <array>
@@ -9,6 +9,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/consign.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,9 +27,13 @@
 #include <cctype>
 #include <charconv>
 #include <exception>
+#include <optional>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
+
+#include "vesagent/telemetry/logging.hpp"
 
 namespace vesagent::http {
 namespace {
@@ -38,6 +43,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
+using namespace boost::asio::experimental::awaitable_operators;
 
 constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
 /// How long an error reply may wait for the client to stop sending before the socket is closed anyway.
@@ -47,11 +53,10 @@ constexpr std::size_t kLingerBytes = 1024 * 1024;
 /// Pause after a failed accept (e.g. EMFILE) so a persistent failure does not spin the loop.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
-/// The "http" logger once telemetry has registered it, the default logger until then.
-std::shared_ptr<spdlog::logger> logger() {
-  if (auto named = spdlog::get("http")) return named;
-  return spdlog::default_logger();
-}
+std::shared_ptr<spdlog::logger> logger() { return telemetry::logger("http"); }
+
+/// logfmt-quotes a value that comes from the network or the OS.
+std::string q(std::string_view value) { return telemetry::logfmt_value(value); }
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -135,8 +140,7 @@ struct State {
 using ImplPtr = std::shared_ptr<State>;
 
 /// Answers a request the server could not hand to the handler (413, 400).
-bhttp::response<bhttp::string_body> error_reply(const State& impl, bhttp::status status,
-                                                std::string body) {
+bhttp::response<bhttp::string_body> error_reply(const State& impl, bhttp::status status, std::string body) {
   bhttp::response<bhttp::string_body> res{status, 11};
   res.set(bhttp::field::server, impl.options.server_name);
   res.set(bhttp::field::content_type, "text/plain");
@@ -177,8 +181,8 @@ ServerRequest to_server_request(bhttp::request<bhttp::string_body>&& req, const 
   return out;
 }
 
-bhttp::response<bhttp::string_body> to_beast_response(const State& impl, ServerResponse&& r,
-                                                      unsigned version, bool keep_alive) {
+bhttp::response<bhttp::string_body> to_beast_response(const State& impl, ServerResponse&& r, unsigned version,
+                                                      bool keep_alive) {
   bhttp::response<bhttp::string_body> res;
   res.version(version);
   // Beast serializes any three-digit code; an out-of-range one would produce an invalid status line.
@@ -190,6 +194,43 @@ bhttp::response<bhttp::string_body> to_beast_response(const State& impl, ServerR
   res.keep_alive(keep_alive);
   res.prepare_payload();
   return res;
+}
+
+/// What the handler produced: a response, or the text of the exception it threw.
+struct HandlerOutcome {
+  std::optional<ServerResponse> response;
+  std::string error;
+};
+
+/// Never throws: awaitable_operators' || waits for the first branch that *succeeds*, so a throwing handler
+/// would otherwise wait for the peer-close watch.
+net::awaitable<HandlerOutcome> run_handler(const Handler& handler, ServerRequest request) {
+  HandlerOutcome out;
+  try {
+    out.response = co_await handler(std::move(request));
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  co_return out;
+}
+
+/// Completes when the peer closes (EOF or reset) while a handler runs. Bytes a client pipelines meanwhile are
+/// left in the socket for the next request; the watch then just waits to be cancelled. A client that only
+/// half-closes after its request also counts as gone (nginx does the same); libcurl and the usual HTTP
+/// libraries never half-close.
+net::awaitable<void> watch_peer_close(tcp::socket& socket) {
+  for (;;) {
+    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, kNoThrow);
+    if (ec) co_return;
+    std::array<char, 1> probe{};
+    error_code peek_ec;
+    const auto n = socket.receive(net::buffer(probe), tcp::socket::message_peek, peek_ec);
+    if (peek_ec == net::error::would_block) continue;
+    if (peek_ec || n == 0) co_return;
+    net::steady_timer until_cancelled{socket.get_executor(), std::chrono::steady_clock::time_point::max()};
+    co_await until_cancelled.async_wait(kNoThrow);
+    co_return;
+  }
 }
 
 net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
@@ -206,7 +247,7 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
       stream.expires_after(options.idle_timeout);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
       if (ec) {
-        logger()->debug("HTTP connection closed while idle remote={} reason={}", remote, ec.message());
+        logger()->debug("msg=\"Connection closed while idle.\" remote={} reason={}", remote, q(ec.message()));
         break;
       }
       buffer.commit(n);
@@ -231,21 +272,22 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
     if (ec) {
       if (impl->stopped) break;
       if (ec == bhttp::error::body_limit) {
-        logger()->info("Rejected HTTP request over the body limit remote={} limit={}", remote, options.body_limit);
+        logger()->info("msg=\"Rejected a request over the body limit.\" remote={} limit={}", remote,
+                       options.body_limit);
         auto res = error_reply(*impl, bhttp::status::payload_too_large, "Request body too large\n");
         co_await bhttp::async_write(stream, res, kNoThrow);
         co_await close_lingering(stream);
       } else if (ec == bhttp::error::end_of_stream || ec == net::error::eof) {
-        logger()->debug("HTTP connection closed by peer remote={}", remote);
+        logger()->debug("msg=\"Connection closed by the client.\" remote={}", remote);
       } else if (ec == beast::error::timeout) {
-        logger()->debug("HTTP read timed out remote={}", remote);
+        logger()->debug("msg=\"Request read timed out.\" remote={}", remote);
       } else if (is_http_parse_error(ec)) {
-        logger()->info("Rejected malformed HTTP request remote={} reason={}", remote, ec.message());
+        logger()->info("msg=\"Rejected a malformed request.\" remote={} reason={}", remote, q(ec.message()));
         auto res = error_reply(*impl, bhttp::status::bad_request, "Bad request\n");
         co_await bhttp::async_write(stream, res, kNoThrow);
         co_await close_lingering(stream);
       } else {
-        logger()->debug("HTTP read failed remote={} reason={}", remote, ec.message());
+        logger()->debug("msg=\"Request read failed.\" remote={} reason={}", remote, q(ec.message()));
       }
       break;
     }
@@ -256,34 +298,45 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
     const std::string method(request.method_string());
     const std::string target(request.target());
 
-    // The handler may take long (simulated delays); no read deadline may fire meanwhile.
+    // The handler may take long (simulated delays); no read deadline may fire meanwhile. If the client gives up
+    // and closes, the handler is cancelled so a never-answering handler does not pin the socket forever.
     stream.expires_never();
-    ServerResponse response;
-    bool failed = false;
-    try {
-      response = co_await impl->handler(to_server_request(std::move(request), remote));
-    } catch (const std::exception& e) {
-      failed = true;
-      if (!impl->stopped) {
-        logger()->error("HTTP handler failed method={} target={} remote={} error={}", method, target, remote, e.what());
-      }
-    }
+    auto outcome = co_await (run_handler(impl->handler, to_server_request(std::move(request), remote)) ||
+                             watch_peer_close(stream.socket()));
     if (impl->stopped) break;
-    if (failed) {
-      response = ServerResponse{};
+    if (outcome.index() == 1) {
+      logger()->debug("msg=\"Client closed the connection before the answer.\" method={} target={} remote={}",
+                      q(method), q(target), remote);
+      break;
+    }
+    auto& handled = std::get<0>(outcome);
+    ServerResponse response;
+    if (handled.response) {
+      response = std::move(*handled.response);
+    } else {
+      logger()->error("msg=\"Handler failed; answering 500.\" method={} target={} remote={} error={}", q(method),
+                      q(target), remote, q(handled.error));
       response.status = 500;
       response.body = "Internal Server Error\n";
     }
     if (response.drop_connection) {
-      logger()->debug("HTTP connection dropped by handler method={} target={} remote={}", method, target, remote);
+      logger()->debug("msg=\"Connection dropped by the handler.\" method={} target={} remote={}", q(method), q(target),
+                      remote);
       break;
     }
 
     auto res = to_beast_response(*impl, std::move(response), version, keep_alive);
+    if (method == "HEAD") {
+      // A HEAD answer announces the body's length but must not carry it, or the client reads it as the next
+      // response.
+      const auto length = res.body().size();
+      res.body().clear();
+      res.content_length(length);
+    }
     stream.expires_after(options.read_timeout);
     auto [write_ec, write_n] = co_await bhttp::async_write(stream, res, kNoThrow);
     if (write_ec) {
-      logger()->debug("HTTP write failed remote={} reason={}", remote, write_ec.message());
+      logger()->debug("msg=\"Response write failed.\" remote={} reason={}", remote, q(write_ec.message()));
       break;
     }
     if (res.need_eof()) {
@@ -298,6 +351,8 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
 void start_session(const ImplPtr& impl, tcp::socket socket) {
   error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
+  // watch_peer_close() peeks synchronously after readiness; non-blocking mode guarantees that cannot block.
+  socket.non_blocking(true, ec);
   auto session = std::make_shared<Session>(std::move(socket));
   const auto id = impl->next_session_id++;
   impl->sessions.emplace(id, session);
@@ -308,7 +363,7 @@ void start_session(const ImplPtr& impl, tcp::socket socket) {
       try {
         std::rethrow_exception(e);
       } catch (const std::exception& ex) {
-        logger()->error("HTTP session ended with an exception error={}", ex.what());
+        logger()->error("msg=\"Session ended with an exception.\" error={}", q(ex.what()));
       }
     }
   };
@@ -323,7 +378,7 @@ net::awaitable<void> accept_loop(ImplPtr impl) {
     auto [ec, socket] = co_await impl->acceptor.async_accept(kNoThrow);
     if (impl->stopped || !impl->acceptor.is_open()) break;
     if (ec) {
-      logger()->warn("HTTP accept failed port={} reason={}", impl->port, ec.message());
+      logger()->warn("msg=\"Accept failed.\" port={} reason={}", impl->port, q(ec.message()));
       net::steady_timer pause{impl->executor, kAcceptRetryDelay};
       co_await pause.async_wait(kNoThrow);
       continue;
@@ -379,9 +434,9 @@ Result<std::uint16_t> Server::listen(std::string_view host_port) {
     }
     impl_->port = acceptor.local_endpoint().port();
     impl_->acceptor = std::move(acceptor);
-    logger()->debug("HTTP server listening address={} port={}", endpoint.address().to_string(), impl_->port);
+    logger()->debug("msg=\"Listening.\" address={} port={}", q(endpoint.address().to_string()), impl_->port);
     net::co_spawn(impl_->executor, accept_loop(impl_), [](std::exception_ptr e) {
-      if (e) logger()->error("HTTP listener ended with an exception");
+      if (e) logger()->error("msg=\"Listener ended with an exception.\"");
     });
     return impl_->port;
   }

@@ -1,6 +1,6 @@
 #include "simulator/collector.hpp"
 
-#include <spdlog/spdlog.h>
+#include <spdlog/logger.h>
 
 #include <algorithm>
 #include <array>
@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "vesagent/telemetry/logging.hpp"
+
 namespace vesagent::simulator {
 namespace {
 
@@ -20,6 +22,9 @@ using http::ServerRequest;
 using http::ServerResponse;
 
 constexpr std::string_view kJson = "application/json";
+
+std::shared_ptr<spdlog::logger> logger() { return telemetry::logger("simulator"); }
+std::string q(std::string_view value) { return telemetry::logfmt_value(value); }
 constexpr std::string_view kEventListener = "/eventListener/";
 
 ServerResponse text(int status, std::string body) {
@@ -49,9 +54,7 @@ struct Rejection {
   std::string reason;
 };
 
-Rejection incorrect_payload(std::string reason) {
-  return {"SVC0002", "Incorrect JSON payload", std::move(reason)};
-}
+Rejection incorrect_payload(std::string reason) { return {"SVC0002", "Incorrect JSON payload", std::move(reason)}; }
 Rejection schema_error(std::string reason) {
   return {"SVC0002", "Bad Parameter (JSON does not conform to schema)", std::move(reason)};
 }
@@ -74,8 +77,7 @@ bool is_json_media_type(std::string_view content_type) {
 }
 
 std::optional<std::string> base64_decode(std::string_view in) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   std::uint32_t acc = 0;
   int bits = 0;
@@ -148,12 +150,10 @@ std::optional<Rejection> check_event(const Json& event, int version) {
   return std::nullopt;
 }
 
-std::string summary_line(const Json& event, int version, std::string_view topic, std::size_t index,
-                         std::size_t count) {
+std::string summary_line(const Json& event, int version, std::string_view topic, std::size_t index, std::size_t count) {
   const Json& h = event["commonEventHeader"];
   std::string line = "received v" + std::to_string(version) + " " + h["domain"].get<std::string>() +
-                     " eventId=" + h["eventId"].get<std::string>() +
-                     " eventName=" + h["eventName"].get<std::string>() +
+                     " eventId=" + h["eventId"].get<std::string>() + " eventName=" + h["eventName"].get<std::string>() +
                      " sourceName=" + h["sourceName"].get<std::string>() + " seq=" + h["sequence"].dump();
   if (count > 1) line += " batch=" + std::to_string(index + 1) + "/" + std::to_string(count);
   if (!topic.empty()) line += " topic=" + std::string(topic);
@@ -301,21 +301,20 @@ boost::asio::awaitable<ServerResponse> Collector::handle(ServerRequest request) 
   co_return co_await handle_event_post(request, route);
 }
 
-boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const ServerRequest& request,
-                                                                    const Route& route) {
+boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const ServerRequest& request, const Route& route) {
   // Same order as the ONAP collector: the auth interceptor runs before content negotiation and the controller.
   if (!authorized(request)) {
     ++stats_.rejected;
-    spdlog::info("Rejected event post without valid credentials target={} remote={}", request.target,
-                 request.remote);
+    logger()->info("msg=\"Rejected an event post without valid credentials.\" target={} remote={}", q(request.target),
+                   request.remote);
     auto r = json_reply(401, onap_error("PolicyException", "POL2000", "Unauthorized user"));
     r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"VES collector simulator\"");
     co_return r;
   }
   if (!is_json_media_type(request.header("content-type"))) {
     ++stats_.rejected;
-    spdlog::info("Rejected event post with content type \"{}\" target={}", request.header("content-type"),
-                 request.target);
+    logger()->info("msg=\"Rejected an event post that is not application/json.\" content_type={} target={}",
+                   q(request.header("content-type")), q(request.target));
     co_return text(415, "Unsupported Media Type\n");
   }
 
@@ -326,22 +325,23 @@ boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const Server
     case Mode::fail: {
       ++stats_.failed;
       if (behaviour.delay.count() > 0) co_await wait(behaviour.delay);
-      spdlog::info("Answering event post with scripted failure status={} target={}", behaviour.fail_status,
-                   request.target);
-      Json body = onap_error("ServiceException", "SVC2000", "The following service error occurred: %1. Error code is %2");
+      logger()->info("msg=\"Answering an event post with the scripted failure.\" status={} target={}",
+                     behaviour.fail_status, q(request.target));
+      Json body =
+          onap_error("ServiceException", "SVC2000", "The following service error occurred: %1. Error code is %2");
       body["requestError"]["ServiceException"]["variables"] =
           Json::array({"Simulated failure", std::to_string(behaviour.fail_status)});
       co_return json_reply(behaviour.fail_status, body);
     }
     case Mode::hang:
       ++stats_.failed;
-      spdlog::info("Holding event post without answer (hang mode) target={} remote={}", request.target,
-                   request.remote);
+      logger()->info("msg=\"Holding an event post without answer (hang mode).\" target={} remote={}", q(request.target),
+                     request.remote);
       for (;;) co_await wait(std::chrono::hours(24));
     case Mode::close: {
       ++stats_.failed;
-      spdlog::info("Closing connection without answer (close mode) target={} remote={}", request.target,
-                   request.remote);
+      logger()->info("msg=\"Closing the connection without answer (close mode).\" target={} remote={}",
+                     q(request.target), request.remote);
       ServerResponse r;
       r.drop_connection = true;
       co_return r;
@@ -350,8 +350,8 @@ boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const Server
 
   auto reject = [this, &request](const Rejection& why) {
     ++stats_.rejected;
-    spdlog::info("Rejected event post messageId={} reason=\"{}\" target={}", why.message_id, why.reason,
-                 request.target);
+    logger()->info("msg=\"Rejected an event post.\" messageId={} reason={} target={}", why.message_id, q(why.reason),
+                   q(request.target));
     return json_reply(400, onap_error("ServiceException", why.message_id, why.text));
   };
 
@@ -388,8 +388,9 @@ boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const Server
     }
   }
   if (!route.topic.empty()) {
-    spdlog::info("Accepting event post with a topic segment (the ONAP collector answers 404) topic={}",
-                 route.topic);
+    logger()->info(
+        "msg=\"Accepting an event post with a topic segment, which the ONAP collector answers 404.\" topic={}",
+        q(route.topic));
   }
 
   if (behaviour.delay.count() > 0) co_await wait(behaviour.delay);
@@ -474,7 +475,7 @@ ServerResponse Collector::handle_control(const ServerRequest& request, std::stri
     next.command_list_once = it->get<bool>();
   }
   options_.behaviour = std::move(next);
-  spdlog::info("Changed behaviour {}", behaviour_json(options_.behaviour).dump());
+  logger()->info("msg=\"Changed behaviour.\" behaviour={}", q(behaviour_json(options_.behaviour).dump()));
   return json_reply(200, behaviour_json(options_.behaviour));
 }
 

@@ -55,8 +55,8 @@ Options parse_options(int argc, const char* const* argv) {
   auto& c = out.collector;
   int modes = 0;  // --fail-status, --hang and --close exclude each other
   static constexpr std::array<std::string_view, 10> kWithValue{
-      "--listen", "--port-file", "--output", "--server-root", "--user", "--password",
-      "--fail-status", "--delay", "--command-list", "--log-level"};
+      "--listen",   "--port-file",   "--output", "--server-root",  "--user",
+      "--password", "--fail-status", "--delay",  "--command-list", "--log-level"};
 
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -66,8 +66,7 @@ Options parse_options(int argc, const char* const* argv) {
       name = arg.substr(0, eq);
       value = std::string(arg.substr(eq + 1));
     }
-    const bool wants_value =
-        std::find(kWithValue.begin(), kWithValue.end(), name) != kWithValue.end();
+    const bool wants_value = std::find(kWithValue.begin(), kWithValue.end(), name) != kWithValue.end();
     if (wants_value && !value) {
       if (i + 1 >= argc) {
         out.errors.push_back(std::string(name) + " needs a value");
@@ -129,7 +128,7 @@ Options parse_options(int argc, const char* const* argv) {
     } else if (name == "--command-list-once") {
       c.behaviour.command_list_once = true;
     } else if (name == "--log-level") {
-      static constexpr std::array<std::string_view, 7> kLevels{"trace", "debug", "info", "warn",
+      static constexpr std::array<std::string_view, 7> kLevels{"trace", "debug",    "info", "warn",
                                                                "error", "critical", "off"};
       if (std::find(kLevels.begin(), kLevels.end(), *value) == kLevels.end()) {
         out.errors.push_back("--log-level: unknown level \"" + *value + "\"");

@@ -39,14 +39,15 @@ struct ServerResponse {
 };
 
 /// Produces the response for one request. It runs on the server's executor and may suspend (timers, I/O).
-/// Server::stop() cancels it (terminal cancellation), so a handler that waits must use cancellable operations.
-/// An exception it throws is logged and answered 500.
+/// Server::stop() cancels it (terminal cancellation), and so does the client closing its connection while it
+/// runs; a handler that waits must therefore use cancellable operations. An exception it throws is logged and
+/// answered 500. A HEAD request gets the response's headers and Content-Length without its body.
 using Handler = std::function<boost::asio::awaitable<ServerResponse>(ServerRequest)>;
 
 /// Limits and identity of a Server. Timeouts bound how long a slow or silent client can hold a connection.
 struct ServerOptions {
-  std::size_t body_limit = 10 * 1024 * 1024;  ///< larger bodies get 413
-  std::chrono::milliseconds read_timeout{30000};   ///< header + body of one request
+  std::size_t body_limit = 10 * 1024 * 1024;       ///< larger bodies get 413
+  std::chrono::milliseconds read_timeout{30000};   ///< header + body of one request; also each response write
   std::chrono::milliseconds idle_timeout{120000};  ///< keep-alive between requests
   std::string server_name = "ves-agent";
 };
