@@ -76,6 +76,8 @@ struct Key {
 };
 
 const std::vector<Key>& keys();
+/// VES_ + path upper-cased with dots as underscores ("event.maxMissed" -> "VES_EVENT_MAXMISSED").
+std::string env_name_for(std::string_view path);
 /// Exact match on the path.
 const Key* find_key(std::string_view path);
 /// Case-insensitive match on the path (VESPA used viper, which ignores case).
@@ -87,7 +89,8 @@ bool is_section(std::string_view path);
 std::vector<std::string> children_of(std::string_view section);
 
 /// Cross-key checks on the effective Config (required keys, rules); `where_of` locates a key's value.
+/// `check_required` is false when the file did not parse: its keys were never seen, so "missing" would mislead.
 void check_config(const Config& config, Report& report, const std::function<Where(const std::string&)>& where_of,
-                  bool backup_present);
+                  bool backup_present, bool check_required = true);
 
 }  // namespace vesagent::config::detail

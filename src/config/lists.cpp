@@ -31,12 +31,15 @@ bool walk_object(const YAML::Node& node, const std::string& path, const Where& w
   }
   std::map<std::string, int> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    Where w = line_of(it->first, where, report);
-    if (!it->first.IsScalar()) {
-      report.error(w, path, "keys must be plain names, got " + describe(it->first));
+    // Copies: yaml-cpp's iterator hands out a proxy, so references into it->first would dangle.
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
+    Where w = line_of(key, where, report);
+    if (!key.IsScalar()) {
+      report.error(w, path, "keys must be plain names, got " + describe(key));
       continue;
     }
-    const std::string& name = it->first.Scalar();
+    const std::string name = key.Scalar();
     std::string canonical;
     for (const auto& f : fields) {
       if (f == name) canonical = f;
@@ -60,7 +63,7 @@ bool walk_object(const YAML::Node& node, const std::string& path, const Where& w
                    "duplicate key; first given on line " + std::to_string(prev->second));
       continue;
     }
-    on_field(canonical, it->second, path + "." + canonical, w);
+    on_field(canonical, value, path + "." + canonical, w);
   }
   return true;
 }
@@ -257,8 +260,9 @@ void parse_cluster(Config& /*config*/, const YAML::Node& value, const std::strin
                    Report& report) {
   if (value.IsMap()) {
     for (auto it = value.begin(); it != value.end(); ++it) {
-      if (it->first.IsScalar() && iequals(it->first.Scalar(), "endpoints")) {
-        report.warning(line_of(it->first, where, report), path + ".endpoints",
+      const YAML::Node key = it->first;
+      if (key.IsScalar() && iequals(key.Scalar(), "endpoints")) {
+        report.warning(line_of(key, where, report), path + ".endpoints",
                        "etcd-based high availability is not implemented yet; this section is ignored and the "
                        "agent runs standalone");
         return;

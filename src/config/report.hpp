@@ -30,6 +30,13 @@ class Report {
   /// A file location from yaml-cpp's 0-based mark line (negative for an empty document).
   Where at_line(int mark_line) const { return Where{Origin::file, mark_line >= 0 ? mark_line + 1 : 0, {}}; }
   std::size_t error_count() const { return errors_.size(); }
+  /// True when `path` already has an error, so a follow-up ("required") would only repeat it.
+  bool has_error_for(const std::string& path) const {
+    for (const auto& d : errors_) {
+      if (d.path == path) return true;
+    }
+    return false;
+  }
 
  private:
   Diagnostic make(const Where& where, std::string path, std::string message) const {

@@ -89,6 +89,10 @@ struct KeyDoc {
 };
 const std::vector<KeyDoc>& key_docs();
 
+/// The key path closest to `path` (case-insensitive edit distance), or empty when none is close: for
+/// "did you mean" hints.
+std::string closest_key(std::string_view path);
+
 /// docs/configuration.md content, generated from key_docs().
 std::string configuration_markdown();
 

@@ -1,0 +1,541 @@
+#include "key_table.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include "lists.hpp"
+#include "values.hpp"
+
+namespace vesagent::config::detail {
+
+namespace {
+
+using Message = std::optional<std::string>;
+
+// ---- key factories. `acc` is a generic lambda returning a reference into a (const) Config. ----
+
+template <class Acc>
+Key string_key(std::string path, std::string doc, Acc acc, KeyType type = KeyType::string) {
+  Key k;
+  k.path = std::move(path);
+  k.type = type;
+  k.doc = std::move(doc);
+  k.secret = type == KeyType::secret;
+  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
+    acc(c) = std::string(v);
+    return std::nullopt;
+  };
+  k.get = [acc](const Config& c) { return acc(c); };
+  return k;
+}
+
+template <class Acc>
+Key choice_key(std::string path, std::string doc, Acc acc, std::vector<std::string> choices) {
+  Key k = string_key(std::move(path), std::move(doc), acc, KeyType::choice);
+  k.choices = std::move(choices);
+  k.set = [acc, allowed = k.choices](Config& c, std::string_view v, SetContext&) -> Message {
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      return "expected one of " + list + ", got " + quote(v);
+    }
+    acc(c) = std::string(v);
+    return std::nullopt;
+  };
+  return k;
+}
+
+template <class Acc>
+Key int_key(std::string path, std::string doc, Acc acc, std::int64_t min, std::int64_t max) {
+  Key k;
+  k.path = std::move(path);
+  k.type = KeyType::integer;
+  k.doc = std::move(doc);
+  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
+    auto n = parse_int(v);
+    if (!n || *n < std::numeric_limits<int>::min() || *n > std::numeric_limits<int>::max()) {
+      return "expected an integer, got " + quote(v);
+    }
+    acc(c) = static_cast<int>(*n);
+    return std::nullopt;
+  };
+  k.check = [acc, min, max](const Config& c) -> Message {
+    std::int64_t n = acc(c);
+    if (n >= min && n <= max) return std::nullopt;
+    if (max == std::numeric_limits<int>::max()) {
+      return "must be at least " + std::to_string(min) + ", got " + std::to_string(n);
+    }
+    return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(n);
+  };
+  k.get = [acc](const Config& c) { return std::to_string(acc(c)); };
+  return k;
+}
+
+template <class Acc>
+Key size_key(std::string path, std::string doc, Acc acc, std::size_t min) {
+  Key k;
+  k.path = std::move(path);
+  k.type = KeyType::size;
+  k.doc = std::move(doc);
+  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
+    auto n = parse_int(v);
+    if (!n) return "expected a number of bytes, got " + quote(v);
+    if (*n < 0) return "must not be negative, got " + std::to_string(*n);
+    acc(c) = static_cast<std::size_t>(*n);
+    return std::nullopt;
+  };
+  k.check = [acc, min](const Config& c) -> Message {
+    if (acc(c) >= min) return std::nullopt;
+    return "must be at least " + std::to_string(min) + " bytes, got " + std::to_string(acc(c));
+  };
+  k.get = [acc](const Config& c) { return std::to_string(acc(c)); };
+  return k;
+}
+
+template <class Acc>
+Key bool_key(std::string path, std::string doc, Acc acc) {
+  Key k;
+  k.path = std::move(path);
+  k.type = KeyType::boolean;
+  k.doc = std::move(doc);
+  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
+    auto b = parse_bool(v);
+    if (!b) return "expected true or false, got " + quote(v);
+    acc(c) = *b;
+    return std::nullopt;
+  };
+  k.get = [acc](const Config& c) { return std::string(acc(c) ? "true" : "false"); };
+  return k;
+}
+
+enum class Zero { allowed, rejected };
+
+template <class Acc>
+Key duration_key(std::string path, std::string doc, Acc acc, Zero zero) {
+  Key k;
+  k.path = std::move(path);
+  k.type = KeyType::duration;
+  k.doc = std::move(doc);
+  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
+    auto d = parse_duration(v);
+    if (!d) {
+      std::string hint;
+      if (parse_int(v)) {
+        hint = " (a unit is required)";
+      } else if (!v.empty() && v.front() == '-') {
+        hint = " (durations cannot be negative)";
+      }
+      return "expected a duration such as 60s, 5m, 1h30m or 500ms, got " + quote(v) + hint;
+    }
+    acc(c) = *d;
+    return std::nullopt;
+  };
+  if (zero == Zero::rejected) {
+    k.check = [acc](const Config& c) -> Message {
+      if (acc(c).count() > 0) return std::nullopt;
+      return "must be greater than 0s";
+    };
+  }
+  k.get = [acc](const Config& c) { return format_duration(acc(c)); };
+  return k;
+}
+
+/// A VESPA key that is accepted so VESPA files load, but not kept: a warning says why.
+Key ignored_key(std::string path, KeyType type, std::string doc, std::string warning) {
+  Key k;
+  k.path = std::move(path);
+  k.type = type;
+  k.doc = std::move(doc);
+  k.secret = type == KeyType::secret;
+  k.set = [warning](Config&, std::string_view v, SetContext& ctx) -> Message {
+    if (!v.empty()) ctx.report.warning(ctx.where, ctx.path, warning);
+    return std::nullopt;
+  };
+  return k;
+}
+
+Key list_key(std::string path, KeyType type, std::string doc, YamlParser parse, YamlEmitter emit) {
+  Key k;
+  k.path = std::move(path);
+  k.type = type;
+  k.doc = std::move(doc);
+  k.parse_yaml = std::move(parse);
+  k.emit_yaml = std::move(emit);
+  return k;
+}
+
+// ---- validators ----
+
+Message check_host(std::string_view host) {
+  if (host.empty()) return std::nullopt;
+  if (host.find("://") != std::string_view::npos) return "expected a host name or IP address, not a URL";
+  if (std::any_of(host.begin(), host.end(), [](char c) {
+        return std::isspace(static_cast<unsigned char>(c)) != 0 || c == '/';
+      })) {
+    return "expected a host name or IP address, got " + quote(host);
+  }
+  return std::nullopt;
+}
+
+Message check_listen_address(std::string_view addr) {
+  auto colon = addr.rfind(':');
+  if (colon == std::string_view::npos) return "expected host:port, got " + quote(addr);
+  auto port = parse_int(addr.substr(colon + 1));
+  if (!port || *port < 1 || *port > 65535) return "expected host:port with a port from 1 to 65535, got " + quote(addr);
+  return std::nullopt;
+}
+
+Message check_http_url(std::string_view url) {
+  if (url.empty()) return std::nullopt;
+  if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return std::nullopt;
+  return "expected an http:// or https:// URL, got " + quote(url);
+}
+
+// ---- the table ----
+
+template <class Coll>
+void add_collector(std::vector<Key>& keys, const std::string& s, const std::string& which, Coll coll) {
+  auto k = string_key(s + ".fqdn", "Host name or IP address of the " + which + " collector.",
+                      [coll](auto& c) -> auto& { return coll(c).fqdn; });
+  k.check = [coll](const Config& c) { return check_host(coll(c).fqdn); };
+  if (which == "primary") {
+    k.required = true;
+  } else {
+    k.doc += " Required when any backupCollector key is set; the agent fails over to it after event.maxMissed "
+             "failed attempts on the primary.";
+  }
+  keys.push_back(std::move(k));
+  keys.push_back(int_key(s + ".port", "TCP port of the collector.", [coll](auto& c) -> auto& { return coll(c).port; },
+                         1, 65535));
+  keys.push_back(bool_key(s + ".secure", "Use HTTPS.", [coll](auto& c) -> auto& { return coll(c).secure; }));
+  keys.push_back(string_key(s + ".serverRoot",
+                            "Optional path prefix before /eventListener (\"api\" gives /api/eventListener/v7).",
+                            [coll](auto& c) -> auto& { return coll(c).server_root; }));
+  keys.push_back(string_key(s + ".topic",
+                            "Optional path suffix after /eventListener/vN. The ONAP DCAE collector answers 404 to it; "
+                            "leave empty unless your collector routes on it.",
+                            [coll](auto& c) -> auto& { return coll(c).topic; }));
+  keys.push_back(string_key(s + ".user", "Basic-auth user name; empty = no authentication.",
+                            [coll](auto& c) -> auto& { return coll(c).user; }));
+  keys.push_back(string_key(s + ".password",
+                            "Basic-auth password, used as given. Prefer passwordFile or the environment.",
+                            [coll](auto& c) -> auto& { return coll(c).password; }, KeyType::secret));
+  keys.push_back(string_key(s + ".passwordFile",
+                            "File holding the password (read at load, trailing newline removed). With systemd's "
+                            "LoadCredential= use ${CREDENTIALS_DIRECTORY}/collector-password.",
+                            [coll](auto& c) -> auto& { return coll(c).password_file; }, KeyType::path));
+  keys.push_back(ignored_key(s + ".passphrase", KeyType::secret,
+                             "VESPA only: passphrase for VESPA's external password decryption. Accepted and "
+                             "ignored (with a warning); the password is used as given.",
+                             "VESPA's external password decryption is not supported; the passphrase is ignored "
+                             "and the password is used as given (use passwordFile to keep it out of the file)"));
+  keys.push_back(string_key(s + ".caCert", "CA bundle (PEM file) to verify the collector; empty = system store.",
+                            [coll](auto& c) -> auto& { return coll(c).ca_cert; }, KeyType::path));
+  keys.push_back(string_key(s + ".clientCert", "Client certificate (PEM file) for mutual TLS.",
+                            [coll](auto& c) -> auto& { return coll(c).client_cert; }, KeyType::path));
+  keys.push_back(string_key(s + ".clientKey", "Private key (PEM file) of clientCert.",
+                            [coll](auto& c) -> auto& { return coll(c).client_key; }, KeyType::path));
+  keys.push_back(bool_key(s + ".insecureSkipVerify",
+                          "Do not verify the collector's TLS certificate (testing only; a warning is logged).",
+                          [coll](auto& c) -> auto& { return coll(c).insecure_skip_verify; }));
+  keys.push_back(duration_key(s + ".connectTimeout", "Time allowed to establish the connection.",
+                              [coll](auto& c) -> auto& { return coll(c).connect_timeout; }, Zero::rejected));
+  keys.push_back(duration_key(s + ".timeout",
+                              "Whole-request timeout. It must outlast the ONAP collector's synchronous publish "
+                              "(about 20 s with its retry) or events that were in fact delivered are sent again.",
+                              [coll](auto& c) -> auto& { return coll(c).timeout; }, Zero::rejected));
+}
+
+std::vector<Key> build_keys() {
+  std::vector<Key> keys;
+
+  // Top level.
+  keys.push_back(string_key("datadir",
+                            "State directory: the outbox, active faults and sequence numbers are persisted here.",
+                            [](auto& c) -> auto& { return c.datadir; }, KeyType::path));
+  keys.push_back(duration_key("shutdownTimeout", "How long SIGTERM waits for queued events to reach a collector.",
+                              [](auto& c) -> auto& { return c.shutdown_timeout; }, Zero::allowed));
+  {
+    Key k;
+    k.path = "debug";
+    k.type = KeyType::boolean;
+    k.doc = "VESPA compatibility: `debug: true` is the same as `log.level: debug` (an explicit log.level from the "
+            "same source wins).";
+    k.set = [](Config& c, std::string_view v, SetContext& ctx) -> Message {
+      auto b = parse_bool(v);
+      if (!b) return "expected true or false, got " + quote(v);
+      if (*b && ctx.set_in_stage.count("log.level") == 0) c.log.level = "debug";
+      return std::nullopt;
+    };
+    keys.push_back(std::move(k));
+  }
+  keys.push_back(ignored_key("caCert", KeyType::string,
+                             "VESPA compatibility: root certificate content. Accepted and ignored (with a warning); "
+                             "set primaryCollector.caCert / backupCollector.caCert to a CA file instead.",
+                             "not used: give a CA file per collector with primaryCollector.caCert and "
+                             "backupCollector.caCert"));
+
+  // cluster.
+  keys.push_back(list_key("cluster", KeyType::map,
+                          "VESPA's Raft cluster section (debug, displayLogs, id, peers). Accepted and ignored with a "
+                          "warning: Raft is not supported; high availability will use etcd.",
+                          parse_cluster, nullptr));
+
+  // ves, log.
+  {
+    Key k = int_key("ves.version",
+                    "VES version of the events: 7 (VES 7.2.1, schema 30.2.1_ONAP) or 5 (VES 5.4.1, schema 28.4.1).",
+                    [](auto& c) -> auto& { return c.ves.version; }, 5, 7);
+    k.choices = {"5", "7"};
+    k.check = [](const Config& c) -> Message {
+      if (c.ves.version == 5 || c.ves.version == 7) return std::nullopt;
+      return "must be 5 or 7, got " + std::to_string(c.ves.version);
+    };
+    keys.push_back(std::move(k));
+  }
+  keys.push_back(choice_key("log.level", "Least severe log level written.",
+                            [](auto& c) -> auto& { return c.log.level; }, {"trace", "debug", "info", "warn", "error"}));
+  keys.push_back(choice_key("log.format", "Log line format.", [](auto& c) -> auto& { return c.log.format; },
+                            {"logfmt", "json"}));
+
+  add_collector(keys, "primaryCollector", "primary", [](auto& c) -> auto& { return c.primary_collector; });
+  add_collector(keys, "backupCollector", "backup", [](auto& c) -> auto& { return c.backup_collector; });
+
+  // event.
+  keys.push_back(string_key("event.vnfName", "Name of the VNF this agent reports for (VES sourceName and more).",
+                            [](auto& c) -> auto& { return c.event.vnf_name; }));
+  {
+    Key k = string_key("event.reportingEntityName", "VES reportingEntityName.",
+                       [](auto& c) -> auto& { return c.event.reporting_entity_name; });
+    k.default_text = "the host name";
+    keys.push_back(std::move(k));
+  }
+  keys.push_back(string_key("event.reportingEntityID", "VES reportingEntityId (usually the VM's UUID).",
+                            [](auto& c) -> auto& { return c.event.reporting_entity_id; }));
+  keys.push_back(string_key("event.nfNamingCode", "VES nfNamingCode (part of vnfName, e.g. \"hsxp\").",
+                            [](auto& c) -> auto& { return c.event.nf_naming_code; }));
+  keys.push_back(list_key("event.nfcNamingCodes", KeyType::list,
+                          "VES nfcNamingCode per VM: a list of {type: <code>, vnfcs: [<VM name>, ...]}.",
+                          parse_nfc_naming_codes, emit_nfc_naming_codes));
+  keys.push_back(size_key("event.maxSize",
+                          "Largest request body in bytes; batches are split below it (VESPA's default of 200 is "
+                          "too small to hold one event, hence the minimum).",
+                          [](auto& c) -> auto& { return c.event.max_size; }, 1024));
+  keys.push_back(duration_key("event.retryInterval", "Wait before retrying a failed post.",
+                              [](auto& c) -> auto& { return c.event.retry_interval; }, Zero::rejected));
+  keys.push_back(int_key("event.maxMissed", "Failed attempts on one collector before switching to the other.",
+                         [](auto& c) -> auto& { return c.event.max_missed; }, 1, std::numeric_limits<int>::max()));
+
+  // heartbeat.
+  keys.push_back(duration_key("heartbeat.defaultInterval",
+                              "Heartbeat interval until the collector sets another one (commandList).",
+                              [](auto& c) -> auto& { return c.heartbeat.default_interval; }, Zero::rejected));
+  {
+    Key k = string_key("heartbeat.eventName",
+                       "VES eventName of heartbeats. Keep it stable: the ONAP heartbeat consumer keys on it.",
+                       [](auto& c) -> auto& { return c.heartbeat.event_name; });
+    k.default_text = "Heartbeat_ + event.nfNamingCode, else event.vnfName, else ves-agent";
+    keys.push_back(std::move(k));
+  }
+  {
+    Key k = string_key("heartbeat.sourceName", "VES sourceName of heartbeats.",
+                       [](auto& c) -> auto& { return c.heartbeat.source_name; });
+    k.default_text = "event.vnfName, else event.reportingEntityName";
+    keys.push_back(std::move(k));
+  }
+
+  // measurement.
+  keys.push_back(string_key("measurement.domainAbbreviation",
+                            "Abbreviation used in measurement eventNames: \"Measurement\" (VES 7) or \"Mvfs\" "
+                            "(VESPA, VES 5).",
+                            [](auto& c) -> auto& { return c.measurement.domain_abbreviation; }));
+  keys.push_back(duration_key("measurement.defaultInterval",
+                              "Measurement interval until the collector sets another one (commandList).",
+                              [](auto& c) -> auto& { return c.measurement.default_interval; }, Zero::rejected));
+  keys.push_back(duration_key("measurement.maxBufferingDuration",
+                              "How far back missed measurement intervals are caught up after an outage.",
+                              [](auto& c) -> auto& { return c.measurement.max_buffering_duration; }, Zero::allowed));
+  {
+    Key k = string_key("measurement.prometheus.address",
+                       "Base URL of the Prometheus server, e.g. http://localhost:9090; empty = no measurements.",
+                       [](auto& c) -> auto& { return c.measurement.prometheus.address; });
+    k.check = [](const Config& c) { return check_http_url(c.measurement.prometheus.address); };
+    keys.push_back(std::move(k));
+  }
+  keys.push_back(duration_key("measurement.prometheus.timeout", "Timeout of one Prometheus query.",
+                              [](auto& c) -> auto& { return c.measurement.prometheus.timeout; }, Zero::rejected));
+  keys.push_back(duration_key("measurement.prometheus.keepalive", "Idle time of kept-alive connections (0s = off).",
+                              [](auto& c) -> auto& { return c.measurement.prometheus.keepalive; }, Zero::allowed));
+  keys.push_back(string_key("measurement.prometheus.user", "Basic-auth user name for Prometheus.",
+                            [](auto& c) -> auto& { return c.measurement.prometheus.user; }));
+  keys.push_back(string_key("measurement.prometheus.password", "Basic-auth password for Prometheus.",
+                            [](auto& c) -> auto& { return c.measurement.prometheus.password; }, KeyType::secret));
+  keys.push_back(string_key("measurement.prometheus.passwordFile", "File holding the Prometheus password.",
+                            [](auto& c) -> auto& { return c.measurement.prometheus.password_file; }, KeyType::path));
+  keys.push_back(string_key("measurement.prometheus.bearerToken", "Bearer token for Prometheus.",
+                            [](auto& c) -> auto& { return c.measurement.prometheus.bearer_token; },
+                            KeyType::secret));
+  keys.push_back(string_key("measurement.prometheus.bearerTokenFile", "File holding the Prometheus bearer token.",
+                            [](auto& c) -> auto& { return c.measurement.prometheus.bearer_token_file; },
+                            KeyType::path));
+  keys.push_back(string_key("measurement.prometheus.caCert", "CA bundle (PEM file) to verify Prometheus.",
+                            [](auto& c) -> auto& { return c.measurement.prometheus.ca_cert; }, KeyType::path));
+  keys.push_back(bool_key("measurement.prometheus.insecureSkipVerify",
+                          "Do not verify Prometheus' TLS certificate (testing only).",
+                          [](auto& c) -> auto& { return c.measurement.prometheus.insecure_skip_verify; }));
+  keys.push_back(list_key("measurement.prometheus.rules.defaults", KeyType::map,
+                          "Default rule: every field but expr, used where a metric rule leaves it empty "
+                          "(labels are merged by name).",
+                          parse_rule_defaults, emit_rule_defaults));
+  keys.push_back(list_key("measurement.prometheus.rules.metrics", KeyType::list,
+                          "Metric rules: {target, expr, vmId, labels: [{name, expr}], object_name, "
+                          "object_instance, object_keys: [{name, expr}]}; expr and target (here or in defaults) "
+                          "are required.",
+                          parse_rule_metrics, emit_rule_metrics));
+
+  // alertManager.
+  {
+    Key k = string_key("alertManager.bind", "Listen address (host:port) of the Alertmanager webhook.",
+                       [](auto& c) -> auto& { return c.alert_manager.bind; });
+    k.check = [](const Config& c) { return check_listen_address(c.alert_manager.bind); };
+    keys.push_back(std::move(k));
+  }
+  keys.push_back(string_key("alertManager.user",
+                            "Basic-auth user the webhook requires (VESPA parsed but never checked it); "
+                            "empty = no authentication.",
+                            [](auto& c) -> auto& { return c.alert_manager.user; }));
+  keys.push_back(string_key("alertManager.password", "Basic-auth password the webhook requires.",
+                            [](auto& c) -> auto& { return c.alert_manager.password; }, KeyType::secret));
+  keys.push_back(string_key("alertManager.passwordFile", "File holding the webhook password.",
+                            [](auto& c) -> auto& { return c.alert_manager.password_file; }, KeyType::path));
+
+  return keys;
+}
+
+}  // namespace
+
+std::string env_name_for(std::string_view path) {
+  std::string env = "VES_";
+  for (char c : path) env += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+std::string Key::env_name() const { return file_only() ? std::string{} : env_name_for(path); }
+
+std::string Key::flag_name() const { return file_only() ? std::string{} : "--" + path; }
+
+std::string Key::type_name() const {
+  switch (type) {
+    case KeyType::string: return "string";
+    case KeyType::path: return "path";
+    case KeyType::secret: return "secret";
+    case KeyType::integer:
+    case KeyType::choice:
+      if (!choices.empty()) {
+        std::string s;
+        for (const auto& c : choices) s += (s.empty() ? "" : "|") + c;
+        return s;
+      }
+      return "int";
+    case KeyType::size: return "bytes";
+    case KeyType::boolean: return "bool";
+    case KeyType::duration: return "duration";
+    case KeyType::list: return "list";
+    case KeyType::map: return "map";
+  }
+  return "string";
+}
+
+std::string Key::default_value() const {
+  if (!default_text.empty()) return default_text;
+  if (!get || secret) return {};
+  return get(Config{});
+}
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> kKeys = build_keys();
+  return kKeys;
+}
+
+const Key* find_key(std::string_view path) {
+  for (const auto& k : keys()) {
+    if (k.path == path) return &k;
+  }
+  return nullptr;
+}
+
+const Key* find_key_ci(std::string_view path) {
+  for (const auto& k : keys()) {
+    if (iequals(k.path, path)) return &k;
+  }
+  return nullptr;
+}
+
+const Key* find_key_by_env(std::string_view env_name) {
+  for (const auto& k : keys()) {
+    if (!k.file_only() && env_name_for(k.path) == env_name) return &k;
+  }
+  return nullptr;
+}
+
+bool is_section(std::string_view path) {
+  if (path.empty()) return true;
+  for (const auto& k : keys()) {
+    if (k.path.size() > path.size() && k.path.compare(0, path.size(), path) == 0 && k.path[path.size()] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> children_of(std::string_view section) {
+  std::vector<std::string> names;
+  std::string prefix = section.empty() ? std::string{} : std::string(section) + ".";
+  for (const auto& k : keys()) {
+    if (k.path.compare(0, prefix.size(), prefix) != 0 || k.path.size() == prefix.size()) continue;
+    std::string rest = k.path.substr(prefix.size());
+    std::string name = rest.substr(0, rest.find('.'));
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+void check_config(const Config& config, Report& report, const std::function<Where(const std::string&)>& where_of,
+                  bool backup_present, bool check_required) {
+  for (const auto& k : keys()) {
+    if (!k.check) continue;
+    // An absent backup collector is not checked: its defaults do not matter.
+    if (!backup_present && k.path.rfind("backupCollector.", 0) == 0) continue;
+    if (auto err = k.check(config)) report.error(where_of(k.path), k.path, *err);
+  }
+  if (check_required && config.primary_collector.fqdn.empty() && !report.has_error_for("primaryCollector.fqdn")) {
+    report.error(where_of("primaryCollector.fqdn"), "primaryCollector.fqdn",
+                 "required: set it in the file, with VES_PRIMARYCOLLECTOR_FQDN or with --primaryCollector.fqdn");
+  }
+  if (check_required && backup_present && config.backup_collector.fqdn.empty() &&
+      !report.has_error_for("backupCollector.fqdn")) {
+    report.error(where_of("backupCollector.fqdn"), "backupCollector.fqdn",
+                 "required when backupCollector is configured");
+  }
+  struct Collector {
+    const char* path;
+    const CollectorConfig& config;
+    bool present;
+  };
+  for (const auto& c : {Collector{"primaryCollector.insecureSkipVerify", config.primary_collector, true},
+                        Collector{"backupCollector.insecureSkipVerify", config.backup_collector, backup_present}}) {
+    if (!c.present || !c.config.insecure_skip_verify) continue;
+    report.warning(where_of(c.path), c.path,
+                   c.config.secure ? "TLS certificate verification of this collector is disabled; use it for testing "
+                                     "only"
+                                   : "has no effect unless secure is true");
+  }
+  if (config.measurement.prometheus.insecure_skip_verify) {
+    report.warning(where_of("measurement.prometheus.insecureSkipVerify"), "measurement.prometheus.insecureSkipVerify",
+                   "TLS certificate verification of Prometheus is disabled; use it for testing only");
+  }
+  check_rules(config, report, Origin::defaults);
+}
+
+}  // namespace vesagent::config::detail
