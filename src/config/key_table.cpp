@@ -401,6 +401,9 @@ std::vector<Key> build_keys() {
     k.check = [](const Config& c) { return check_listen_address(c.alert_manager.bind); };
     keys.push_back(std::move(k));
   }
+  keys.push_back(string_key("alertManager.path",
+                            "Extra URL path of the webhook besides /api/v1/alerts (VESPA's key; default /alerts).",
+                            [](auto& c) -> auto& { return c.alert_manager.path; }));
   keys.push_back(string_key("alertManager.user",
                             "Basic-auth user the webhook requires (VESPA parsed but never checked it); "
                             "empty = no authentication.",

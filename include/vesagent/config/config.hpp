@@ -99,6 +99,7 @@ struct MeasurementConfig {
 
 struct AlertManagerConfig {
   std::string bind = "localhost:9095";
+  std::string path = "/alerts";  ///< VESPA's webhook path; /api/v1/alerts is served too
   std::string user;      ///< VESPA parsed but never checked these; here they enable basic auth
   std::string password;
   std::string password_file;
