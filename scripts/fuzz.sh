@@ -3,10 +3,7 @@
 # A crash, leak or sanitizer report fails the run and leaves the reproducer in build-fuzz/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v clang++-14 >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "ok installed"; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends clang-14 libclang-rt-14-dev >/dev/null
-fi
+scripts/install-deps.sh
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DVESAGENT_FUZZ=ON \
   -DVESAGENT_WERROR=OFF -DBUILD_TESTING=OFF >/dev/null
 targets=$(cd tests/fuzz && ls *_fuzz.cpp | sed 's/_fuzz.cpp$//')

@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libspdlog-dev
   libgtest-dev libgmock-dev libssl-dev libsystemd-dev
   python3 python3-jsonschema openssl ca-certificates
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
