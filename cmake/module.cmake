@@ -3,14 +3,6 @@
 function(vesagent_module name)
   cmake_parse_arguments(M "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
   string(REPLACE "/" "_" target_suffix "${name}")
-  # While the tree is being built up, a module whose vesagent dependencies are not there yet is left out
-  # (with a note) instead of breaking the whole configure step.
-  foreach(dep ${M_PUBLIC_DEPS} ${M_PRIVATE_DEPS})
-    if(dep MATCHES "^vesagent::" AND NOT TARGET ${dep})
-      message(STATUS "vesagent: skipping module ${name}: ${dep} is not available")
-      return()
-    endif()
-  endforeach()
   set(target vesagent_${target_suffix})
   add_library(${target} STATIC ${M_SOURCES})
   add_library(vesagent::${target_suffix} ALIAS ${target})

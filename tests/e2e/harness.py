@@ -201,3 +201,24 @@ heartbeat:
   timeout: 3s
 """.format(backup=backup_port)
     return text + extra
+
+
+TEST_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+SCHEMAS = {
+    7: os.path.join(TEST_DATA, "ves", "schemas", "CommonEventFormat_30.2.1_ONAP.json"),
+    5: os.path.join(TEST_DATA, "ves", "schemas", "CommonEventFormat_28.4.1.json"),
+}
+VALIDATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "validate_ves.py")
+
+
+def schema_problems(events, version, workdir):
+    """Runs the official JSON schema of `version` over every received event; returns the checker's complaints."""
+    paths = []
+    for i, event in enumerate(events):
+        path = os.path.join(workdir, "received-%d.json" % i)
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump({"event": event}, fh)
+        paths.append(path)
+    r = subprocess.run(["/usr/bin/python3", VALIDATOR, SCHEMAS[version]] + paths, capture_output=True, text=True,
+                       timeout=120)
+    return "" if r.returncode == 0 else (r.stdout + r.stderr)

@@ -5,7 +5,7 @@ import time
 import unittest
 
 import harness
-from harness import E2ETest, agent_config, event_number, header, wait_until
+from harness import E2ETest, agent_config, event_number, header, schema_problems, wait_until
 
 
 class HeartbeatFailoverTest(E2ETest):
@@ -53,6 +53,7 @@ class HeartbeatFailoverTest(E2ETest):
         # The ONAP heartbeat consumer tracks (eventName, sourceName): both must stay stable.
         self.assertEqual({(header(e)["eventName"], header(e)["sourceName"]) for e in received},
                          {("Heartbeat_e2ev", "e2e-vnf")})
+        self.assertEqual(schema_problems(received, 7, self.workdir), "")
         self.assertIn("Failing over", agent.output())
         self.assertIn("failing back", agent.output())
 
