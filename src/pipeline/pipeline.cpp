@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 
 #include "vesagent/core/clock.hpp"
+#include "vesagent/outbox/dead_letter_file.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
 namespace vesagent::pipeline {
@@ -37,9 +37,7 @@ void Pipeline::submit(core::Event event) {
     log->error("msg=\"Event larger than event.maxSize; written to the dead-letter file\" event_id={} bytes={} "
                "max_size={} file={}",
                event.event_id, encoded->size(), max_event_bytes_, dead_letter_file_.string());
-    std::ofstream out(dead_letter_file_, std::ios::app);
-    out << "{\"rejectedAtEpochMicrosec\":" << core::now_epoch_us()
-        << ",\"collector\":\"\",\"status\":0,\"reason\":\"larger than event.maxSize\",\"event\":" << *encoded << "}\n";
+    outbox::DeadLetterFile(dead_letter_file_).append("", 0, "larger than event.maxSize", *encoded);
     return;
   }
   ++stats_.accepted;

@@ -5,9 +5,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fstream>
 
-#include "vesagent/core/clock.hpp"
+#include "vesagent/outbox/dead_letter_file.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
 namespace vesagent::publish {
@@ -18,28 +17,6 @@ namespace {
 // Bytes of {"eventList":[...]} around the events, plus one comma per event.
 constexpr std::size_t kBatchOverhead = 16;
 
-std::string json_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 }  // namespace
 
 FailoverPublisher::FailoverPublisher(asio::any_io_executor executor, outbox::Outbox& outbox,
@@ -110,21 +87,17 @@ void FailoverPublisher::switch_to(std::size_t index, const char* why, const std:
 void FailoverPublisher::dead_letter(std::size_t count, const CollectorEndpoint& endpoint, const Delivery& delivery) {
   auto log = telemetry::logger("publish");
   const auto& entries = outbox_.entries();
-  std::ofstream out;
-  if (!settings_.dead_letter_file.empty()) out.open(settings_.dead_letter_file, std::ios::app);
+  const outbox::DeadLetterFile file(settings_.dead_letter_file);
+  bool written = true;
   for (std::size_t i = 0; i < count && i < entries.size(); ++i) {
     const auto& e = entries[i];
     log->error("msg=\"Collector rejected event; kept in dead-letter file\" collector={} status={} event_id={} "
                "file={} body={}",
                endpoint.name(), delivery.status, e.event_id, settings_.dead_letter_file.string(),
                telemetry::logfmt_value(delivery.error));
-    if (out) {
-      out << "{\"rejectedAtEpochMicrosec\":" << core::now_epoch_us() << ",\"collector\":\"" << endpoint.name()
-          << "\",\"status\":" << delivery.status << ",\"reason\":\"" << json_escape(delivery.error)
-          << "\",\"event\":" << e.json << "}\n";
-    }
+    written = file.append(endpoint.name(), delivery.status, delivery.error, e.json) && written;
   }
-  if (!settings_.dead_letter_file.empty() && !out) {
+  if (!written) {
     log->error("msg=\"Cannot write dead-letter file\" file={}", settings_.dead_letter_file.string());
   }
   stats_.rejected_events += count;
