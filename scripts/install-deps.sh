@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libssl-dev libsystemd-dev
   python3 python3-jsonschema openssl ca-certificates
   clang-14 libclang-rt-14-dev
+  prometheus-alertmanager
 )
 
 missing=()
