@@ -2,8 +2,8 @@
 # Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 20) from its seed corpus.
 # A crash, leak or sanitizer report fails the run and leaves the reproducer in build-fuzz/artifacts/.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+cd "$(dirname "$0")/../.."
+packaging/dev/install-deps.sh
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 -DVESAGENT_FUZZ=ON \
   -DVESAGENT_WERROR=OFF -DBUILD_TESTING=OFF >/dev/null
 targets=$(cd tests/fuzz && ls *_fuzz.cpp | sed 's/_fuzz.cpp$//')

@@ -4,23 +4,23 @@
 # Exit status is non-zero if anything fails. SKIP_SANITIZERS=1 / SKIP_FUZZ=1 leave a stage out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+packaging/dev/install-deps.sh
 JOBS=${JOBS:-$(nproc)}
 
 echo "== build and test (RelWithDebInfo)"
-BUILD_DIR=build scripts/build.sh
+BUILD_DIR=build packaging/dev/build.sh
 (cd build && ctest --output-on-failure -j"$JOBS" --timeout 300) | tee build/ctest.log
 
 if [ "${SKIP_SANITIZERS:-0}" != "1" ]; then
   echo "== build and test under ASan+UBSan"
-  BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DVESAGENT_SANITIZE="address;undefined"
+  BUILD_DIR=build-asan BUILD_TYPE=Debug packaging/dev/build.sh -DVESAGENT_SANITIZE="address;undefined"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest --output-on-failure -j"$JOBS" --timeout 600) | tee build-asan/ctest.log
 fi
 
 if [ "${SKIP_FUZZ:-0}" != "1" ]; then
   echo "== fuzz every parser of outside input for ${FUZZ_SECONDS:=15}s each"
-  FUZZ_SECONDS=$FUZZ_SECONDS scripts/fuzz.sh
+  FUZZ_SECONDS=$FUZZ_SECONDS tests/fuzz/run.sh
 fi
 
 # One closing line for whoever reads the end of this log: every ctest run above passed or we would have exited.

@@ -2,9 +2,9 @@
 # Sets up, builds, and runs ves-agent on its built-in defaults against the bundled collector simulator,
 # showing the events as they arrive. DEMO_SECONDS=0 runs until Ctrl-C (default: 20 seconds).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-BUILD_DIR=build scripts/build.sh --log-level=WARNING
+cd "$(dirname "$0")/../.."
+packaging/dev/install-deps.sh
+BUILD_DIR=build packaging/dev/build.sh --log-level=WARNING
 
 work=$(mktemp -d /tmp/ves-agent-demo.XXXXXX)
 cleanup() {
