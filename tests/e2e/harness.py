@@ -174,7 +174,9 @@ class E2ETest(unittest.TestCase):
 
 
 def agent_config(primary_port, backup_port=None, datadir=".", heartbeat="1s", retry="300ms", max_missed=2,
-                 shutdown="10s", extra=""):
+                 shutdown="10s", extra="", webhook_port=None):
+    """A complete agent config on loopback. The Alertmanager webhook always gets its own free port, so tests
+    running in parallel (and other programs holding 9095) never collide."""
     text = """
 datadir: {datadir}
 shutdownTimeout: {shutdown}
@@ -191,8 +193,10 @@ event:
   maxMissed: {max_missed}
 heartbeat:
   defaultInterval: {heartbeat}
+alertManager:
+  bind: 127.0.0.1:{webhook}
 """.format(datadir=datadir, shutdown=shutdown, primary=primary_port, retry=retry, max_missed=max_missed,
-           heartbeat=heartbeat)
+           heartbeat=heartbeat, webhook=webhook_port or free_port())
     if backup_port:
         text += """backupCollector:
   fqdn: 127.0.0.1

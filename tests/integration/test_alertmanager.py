@@ -89,8 +89,8 @@ class AlertmanagerTest(E2ETest):
     def test_one_raise_per_alert_across_repeats_and_one_clear_after_resolve(self):
         sim = self.sim("collector").start()
         webhook_port = free_port()
-        extra = "alertManager:\n  bind: 127.0.0.1:%d\n" % webhook_port
-        agent = self.agent(agent_config(sim.port, datadir=self.workdir, heartbeat="1h", extra=extra)).start()
+        agent = self.agent(agent_config(sim.port, datadir=self.workdir, heartbeat="1h",
+                                        webhook_port=webhook_port)).start()
         wait_until(lambda: port_open(webhook_port), 10, what="the webhook listener")
         am = Alertmanager(self.workdir, webhook_port)
         self.procs.append(am)

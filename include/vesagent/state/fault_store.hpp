@@ -7,6 +7,45 @@
 /// `episode_start_us` (the alert's startsAt). Shared by every fault source (Alertmanager now, OpenStack later).
 ///
 /// Threading: one executor; all calls are synchronous and cheap (in-memory map); persist() does file I/O.
+///
+/// Rules (an observation is (key, episode); "the record" is the one record kept per key, of its latest episode):
+///   on_firing(key, E):
+///     no record, or a closed record of an older episode   -> raise E: eventId make_event_id(key, E), sequence 1,
+///                                                            startEpoch E
+///     active record of E, same severity                  -> none (Alertmanager re-sends every repeat_interval)
+///     active record of E, other severity                 -> update: sequence + 1, severity stored
+///     active record of an older episode                  -> raise E, and `superseded` = the clear of the older one
+///                                                            (its resolve was never seen; a fingerprint has one
+///                                                            episode at a time, so a newer start proves it ended)
+///     closed record of E (late firing retry after the resolve), or any record of a newer episode -> none
+///   on_resolved(key, E):
+///     active record of E                                  -> clear: sequence + 1, kept as closed
+///     closed record of E                                  -> none (resolved alerts come back for ~15 minutes)
+///     record of a newer episode (stale retry)             -> none: never clears a newer firing episode
+///     no record, or a record of an older episode          -> unknown E: with UnknownResolvePolicy::send a clear
+///         with eventId make_event_id(key, E), sequence 2 (the lost raise had 1), startEpoch E; with ::drop none.
+///         Either way E is then remembered as closed, so the re-sent resolves are no-ops, and
+///         `unknown_resolve` is set on this first decision only (log it once). An older ACTIVE record is cleared
+///         through `superseded` as in on_firing: it is over, and otherwise nothing would ever clear it.
+///   Episode 0 means "start unknown": it stands for the active record's episode if there is one; otherwise a
+///   firing raises an episode starting at now_us, and a resolve that matches nothing is dropped (unknown_resolve
+///   set) whatever the policy, because no eventId can be derived from it.
+///   Closed records are forgotten `closed_retention` after their close (at open() and at compaction); until then
+///   they make late retries no-ops.
+///
+/// Files in Options::directory (created if missing):
+///   faults.snapshot  full state, replaced atomically (temporary file, fsync, rename) at compaction
+///   faults.journal   changes since that snapshot, one line per changed record, appended by persist()
+///   lock             flock()ed while open, so two agents never share one state directory
+/// Both files are text lines of TAB-separated fields, each line ending in the CRC-32 (8 lower-case hex digits) of
+/// everything before its last TAB, so a torn or corrupt tail is detected:
+///   H  vesagent-faults  1  snapshot|journal  <generation>  <crc>    first line of both files
+///   R  <key>  <eventId>  <episode_us>  <startEpoch_us>  <sequence>  <SEVERITY>  <closed_at_us>  <crc>
+///   E  <record count>  <crc>                                        last line of the snapshot
+/// In key and eventId a backslash, TAB, LF and CR are written as \\, \t, \n, \r. The journal replays over the
+/// snapshot of the same generation (the last line of a key wins); a journal of an older generation is left over
+/// from a compaction cut short by a crash and is ignored (that snapshot already holds all of it). A torn or corrupt
+/// journal tail is cut at open() and reported; everything before it is kept.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -43,9 +82,12 @@ enum class FaultAction {
 struct FaultDecision {
   FaultAction action = FaultAction::none;
   FaultRecord record;  ///< the state after the decision: the identity to put in the event
-  /// For a firing observation of a NEWER episode while an older one is still active: the clear of the older
-  /// one, to be emitted before the raise (the resolve of the old episode was never seen).
+  /// Set when an observation of a NEWER episode finds an older one still active: the clear of the older one
+  /// (sequence + 1, closed_at_us = the new episode's start), to be emitted BEFORE the event for `action`. Can be
+  /// set with any action, including none (a dropped unknown resolve), and must be emitted whenever it is set.
   std::optional<FaultRecord> superseded;
+  /// True the first time a resolve matched no known fault of its episode (UnknownResolvePolicy applied): log it.
+  bool unknown_resolve = false;
 };
 
 /// What to do with a resolve for a fault that is not known (raised before the state was lost).
@@ -61,6 +103,10 @@ class FaultStore {
     std::chrono::milliseconds closed_retention = std::chrono::hours(1);
     UnknownResolvePolicy unknown_resolve = UnknownResolvePolicy::send;
     bool fsync = true;  ///< fsync the journal in persist(); off only for tests and benchmarks
+    /// Now in microseconds since the Unix epoch, for retention and for a resolve without end; empty = system clock.
+    std::function<std::int64_t()> clock;
+    /// The journal is folded into a new snapshot once it is larger than the snapshot and than this.
+    std::uint64_t compact_min_bytes = 1U << 20;
   };
 
   explicit FaultStore(Options options);
@@ -75,19 +121,31 @@ class FaultStore {
   /// A firing observation of `key` whose episode began at `episode_start_us`.
   FaultDecision on_firing(std::string_view key, std::int64_t episode_start_us, core::Severity severity,
                           std::int64_t now_us);
-  /// A resolved observation; `end_us` is when it ended (alert endsAt).
+  /// A resolved observation; `end_us` is when it ended (alert endsAt), 0 = now (Options::clock).
   FaultDecision on_resolved(std::string_view key, std::int64_t episode_start_us, std::int64_t end_us);
 
-  /// Makes every decision taken so far durable (append to the journal + fsync, compact when the journal grows
-  /// past the snapshot). Call before acknowledging the work that produced the decisions (webhook 200).
+  /// Makes every decision taken so far durable (append to the journal in one write + fsync, compact when the
+  /// journal grows past the snapshot). Call before acknowledging the work that produced the decisions (webhook
+  /// 200). Cost is proportional to the changes since the last call (plus the whole state at a compaction). On
+  /// failure nothing is lost from memory: the next call writes the same changes again. A failed compaction
+  /// after a successful append is not a failure (the changes are durable): ok is returned with a warning in
+  /// `error`, and the compaction is retried after another compact_min_bytes of journal.
+  /// The destructor does NOT persist: changes after the last persist() are lost, as in a crash.
   Result<void> persist(std::string& error);
+
+  /// Writes a new snapshot of the whole state now (pending changes included), drops expired closed records and
+  /// starts an empty journal. persist() does this by itself; useful at shutdown or in tests.
+  Result<void> compact(std::string& error);
 
   std::size_t active_count() const;
   std::size_t closed_count() const;
+  /// The record of `key`'s latest episode, active or closed.
   std::optional<FaultRecord> find(std::string_view key) const;
 
-  /// Stable, whitespace-free eventId for one episode of one key, e.g. "fault-<hash16>-<episode start seconds>":
-  /// the same alert episode always maps to the same eventId, even after the state was lost.
+  /// Stable, whitespace-free eventId for one episode of one key: "fault-<hash16>-<episode start seconds>", where
+  /// hash16 is the 64-bit FNV-1a of `key + "-" + decimal episode_start_us` in 16 lower-case hex digits. The same
+  /// alert episode always maps to the same eventId, on any machine and even after the state was lost; the
+  /// microseconds are hashed so two episodes starting in the same second still differ.
   static std::string make_event_id(std::string_view key, std::int64_t episode_start_us);
 
  private:

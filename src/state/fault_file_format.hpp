@@ -1,0 +1,49 @@
+#pragma once
+/// Private to the state module: the line format of faults.snapshot and faults.journal (described in
+/// include/vesagent/state/fault_store.hpp), and the hashes behind it. Pure functions, no I/O.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vesagent/core/event.hpp"
+
+namespace vesagent::state::detail {
+
+/// One fault as kept in memory (the key is the map key, so it is not repeated here) and as written per line.
+struct StoredFault {
+  std::string event_id;
+  std::int64_t episode_start_us = 0;
+  std::int64_t start_epoch_us = 0;
+  std::int64_t sequence = 0;
+  std::int64_t closed_at_us = 0;
+  core::Severity severity = core::Severity::major;
+  bool dirty = false;  ///< changed since the last persist(); in memory only
+  bool active() const { return closed_at_us == 0; }
+};
+
+inline constexpr std::string_view kMagic = "vesagent-faults";
+inline constexpr std::string_view kFormatVersion = "1";
+inline constexpr std::string_view kSnapshotKind = "snapshot";
+inline constexpr std::string_view kJournalKind = "journal";
+
+std::uint32_t crc32(std::string_view data) noexcept;
+std::uint64_t fnv1a64(std::string_view data, std::uint64_t hash = 14695981039346656037ULL) noexcept;
+
+void append_header(std::string& out, std::string_view kind, std::uint64_t generation);
+void append_record(std::string& out, std::string_view key, const StoredFault& fault);
+void append_trailer(std::string& out, std::uint64_t record_count);
+
+/// One parsed line. Only the fields of its `type` are meaningful.
+struct ParsedLine {
+  enum class Type { header, record, trailer } type = Type::record;
+  std::string kind;          ///< header: snapshot | journal
+  std::uint64_t number = 0;  ///< header: generation; trailer: record count
+  std::string key;           ///< record
+  StoredFault fault;         ///< record
+};
+
+/// Parses one line without its '\n'. Returns false with a reason when the checksum, the fields or the version
+/// do not match.
+bool parse_line(std::string_view line, ParsedLine& out, std::string& why);
+
+}  // namespace vesagent::state::detail

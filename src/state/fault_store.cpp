@@ -1,0 +1,556 @@
+#include "vesagent/state/fault_store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
+#include "fault_file_format.hpp"
+#include "vesagent/state/id_allocator.hpp"  // write_file_atomically
+
+namespace vesagent::state {
+namespace {
+
+using detail::StoredFault;
+
+/// Lets find() take a string_view without building a std::string per observation.
+struct KeyHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using FaultMap = std::unordered_map<std::string, StoredFault, KeyHash, std::equal_to<>>;
+using Entry = FaultMap::value_type;
+
+constexpr std::string_view kSnapshotFile = "faults.snapshot";
+constexpr std::string_view kJournalFile = "faults.journal";
+constexpr std::string_view kLockFile = "lock";
+
+std::int64_t system_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+FaultRecord to_record(std::string_view key, const StoredFault& f) {
+  FaultRecord r;
+  r.key = std::string(key);
+  r.event_id = f.event_id;
+  r.episode_start_us = f.episode_start_us;
+  r.start_epoch_us = f.start_epoch_us;
+  r.sequence = f.sequence;
+  r.severity = f.severity;
+  r.closed_at_us = f.closed_at_us;
+  return r;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+/// Reads a whole file. Returns false with `error` set on failure; a missing file sets `missing` instead.
+bool read_file(const std::filesystem::path& path, std::string& out, bool& missing, std::string& error) {
+  missing = false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      missing = true;
+      return true;
+    }
+    error = "cannot open " + path.string() + ": " + errno_text();
+    return false;
+  }
+  out.clear();
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error = "cannot read " + path.string() + ": " + errno_text();
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+/// Splits `text` at `pos` into the next line (without '\n'); false when no complete line is left.
+bool next_line(std::string_view text, std::size_t& pos, std::string_view& line) {
+  const auto nl = text.find('\n', pos);
+  if (nl == std::string_view::npos) return false;
+  line = text.substr(pos, nl - pos);
+  pos = nl + 1;
+  return true;
+}
+
+}  // namespace
+
+struct FaultStore::Impl {
+  Options options;
+  FaultMap faults;
+  /// Entries changed since the last persist. unordered_map never moves its nodes, and entries are only erased
+  /// when this list is empty (open, compaction), so the pointers stay valid.
+  std::vector<Entry*> dirty;
+  std::size_t active = 0;
+  int journal_fd = -1;
+  int lock_fd = -1;
+  std::uint64_t generation = 0;     ///< of the snapshot on disk (0 = none yet)
+  std::uint64_t journal_bytes = 0;  ///< size of the journal's valid content
+  std::uint64_t snapshot_bytes = 0;
+  std::uint64_t compact_retry_at = 0;  ///< after a failed compaction: journal size at which to try again
+  bool opened = false;
+  /// The journal on disk belongs to an older generation (or is missing): it must be replaced before any append.
+  bool journal_stale = false;
+  /// The journal may end in a partial line we could not cut: rewrite everything instead of appending.
+  bool must_compact = false;
+
+  std::filesystem::path snapshot_path() const { return options.directory / kSnapshotFile; }
+  std::filesystem::path journal_path() const { return options.directory / kJournalFile; }
+  std::int64_t now() const { return options.clock ? options.clock() : system_now_us(); }
+
+  bool expired(const StoredFault& f, std::int64_t now_us) const {
+    const auto retention_us = std::chrono::duration_cast<std::chrono::microseconds>(options.closed_retention).count();
+    // Subtracting cannot overflow (closed_at_us >= 1), adding could for an absurd endsAt.
+    return !f.active() && now_us - f.closed_at_us > retention_us;
+  }
+
+  void mark_dirty(Entry& e) {
+    if (!e.second.dirty) {
+      e.second.dirty = true;
+      dirty.push_back(&e);
+    }
+  }
+
+  /// Replaces the entry's fault (a new episode) without losing its place in the dirty list.
+  void assign(Entry& e, StoredFault f) {
+    const bool was_active = e.second.active();
+    f.dirty = e.second.dirty;
+    e.second = std::move(f);
+    if (was_active) --active;
+    if (e.second.active()) ++active;
+    mark_dirty(e);
+  }
+
+  Entry& entry_for(std::string_view key, FaultMap::iterator it) {
+    if (it != faults.end()) return *it;
+    // A fresh entry counts as closed (closed_at 1) until assign() gives it its episode.
+    StoredFault placeholder;
+    placeholder.closed_at_us = 1;
+    return *faults.try_emplace(std::string(key), std::move(placeholder)).first;
+  }
+
+  static FaultDecision unchanged(const Entry& e) {
+    FaultDecision d;
+    d.record = to_record(e.first, e.second);
+    return d;
+  }
+
+  /// The clear of an active fault whose episode was overtaken by `new_episode`.
+  static FaultRecord superseded_clear(const Entry& e, std::int64_t new_episode) {
+    FaultRecord r = to_record(e.first, e.second);
+    ++r.sequence;
+    r.closed_at_us = std::max<std::int64_t>(1, new_episode);
+    return r;
+  }
+
+  void recount() {
+    active = static_cast<std::size_t>(
+        std::count_if(faults.begin(), faults.end(), [](const Entry& e) { return e.second.active(); }));
+  }
+
+  void forget_expired(std::int64_t now_us) {
+    std::erase_if(faults, [&](const Entry& e) { return expired(e.second, now_us); });
+  }
+
+  Result<void> reset_journal(std::string& error) {
+    std::string header;
+    detail::append_header(header, detail::kJournalKind, generation);
+    journal_stale = true;
+    if (auto r = write_file_atomically(journal_path(), header, error); !r) return r;
+    int fd = ::open(journal_path().c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) {
+      error = "cannot open " + journal_path().string() + ": " + errno_text();
+      return make_error_code(errc::io_error);
+    }
+    if (journal_fd >= 0) ::close(journal_fd);
+    journal_fd = fd;
+    journal_bytes = header.size();
+    journal_stale = false;
+    compact_retry_at = 0;
+    return {};
+  }
+
+  Result<void> append_journal(const std::string& text, std::string& error) {
+    const char* p = text.data();
+    std::size_t left = text.size();
+    // One write() for the whole batch: the kernel may still split it, hence the loop.
+    while (left > 0) {
+      ssize_t n = ::write(journal_fd, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        error = "cannot append to " + journal_path().string() + ": " + errno_text();
+        // Cut what was written of this batch, or later appends would sit behind a torn line and be lost at open.
+        if (::ftruncate(journal_fd, static_cast<off_t>(journal_bytes)) != 0) must_compact = true;
+        return make_error_code(errc::io_error);
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    journal_bytes += text.size();
+    if (options.fsync && ::fdatasync(journal_fd) != 0) {
+      error = "cannot sync " + journal_path().string() + ": " + errno_text();
+      return make_error_code(errc::io_error);
+    }
+    return {};
+  }
+
+  Result<void> load_snapshot(std::string& error) {
+    std::string text;
+    bool missing = false;
+    if (!read_file(snapshot_path(), text, missing, error)) return make_error_code(errc::io_error);
+    if (missing) return {};
+    auto corrupt = [&](std::size_t line_no, const std::string& why) {
+      error = "corrupt fault snapshot " + snapshot_path().string() + " at line " + std::to_string(line_no) + ": " +
+              why + " (move it away to start without fault state)";
+      return make_error_code(errc::io_error);
+    };
+    std::size_t pos = 0;
+    std::size_t line_no = 0;
+    std::string_view line;
+    detail::ParsedLine parsed;
+    std::string why;
+    std::uint64_t records = 0;
+    bool trailer = false;
+    while (next_line(text, pos, line)) {
+      ++line_no;
+      if (trailer) return corrupt(line_no, "data after the end line");
+      if (!detail::parse_line(line, parsed, why)) return corrupt(line_no, why);
+      if (line_no == 1) {
+        if (parsed.type != detail::ParsedLine::Type::header || parsed.kind != detail::kSnapshotKind) {
+          return corrupt(line_no, "not a snapshot header");
+        }
+        generation = parsed.number;
+        continue;
+      }
+      if (parsed.type == detail::ParsedLine::Type::trailer) {
+        if (parsed.number != records) return corrupt(line_no, "record count does not match the end line");
+        trailer = true;
+        continue;
+      }
+      if (parsed.type != detail::ParsedLine::Type::record) return corrupt(line_no, "unexpected header");
+      ++records;
+      faults.insert_or_assign(std::move(parsed.key), std::move(parsed.fault));
+    }
+    if (pos != text.size()) return corrupt(line_no + 1, "incomplete last line");
+    if (!trailer) return corrupt(line_no, "missing end line (file cut short)");
+    snapshot_bytes = text.size();
+    return {};
+  }
+
+  Result<void> load_journal(std::string& warnings, std::string& error) {
+    std::string text;
+    bool missing = false;
+    if (!read_file(journal_path(), text, missing, error)) return make_error_code(errc::io_error);
+    if (missing) {
+      journal_stale = true;
+      return {};
+    }
+    auto warn = [&](const std::string& message) {
+      if (!warnings.empty()) warnings += "; ";
+      warnings += message;
+    };
+    std::size_t pos = 0;
+    std::string_view line;
+    detail::ParsedLine parsed;
+    std::string why;
+    if (!next_line(text, pos, line) || !detail::parse_line(line, parsed, why) ||
+        parsed.type != detail::ParsedLine::Type::header || parsed.kind != detail::kJournalKind) {
+      // write_file_atomically creates the header, so this is damage from outside: nothing in it can be trusted.
+      warn("ignored fault journal " + journal_path().string() + " with an unreadable header; changes since the last " +
+           "snapshot are lost");
+      journal_stale = true;
+      return {};
+    }
+    if (parsed.number < generation) {
+      // Left over from a compaction that crashed between the new snapshot and the new journal: all of it is in
+      // the snapshot already.
+      journal_stale = true;
+      return {};
+    }
+    if (parsed.number > generation) {
+      warn("fault journal " + journal_path().string() + " (generation " + std::to_string(parsed.number) +
+           ") is newer than the snapshot (generation " + std::to_string(generation) +
+           "): the snapshot was lost or replaced; replaying the journal alone");
+      generation = parsed.number;
+    }
+    std::size_t good = pos;
+    std::size_t line_no = 1;
+    why.clear();
+    while (next_line(text, pos, line)) {
+      ++line_no;
+      if (!detail::parse_line(line, parsed, why)) break;
+      if (parsed.type != detail::ParsedLine::Type::record) {
+        why = "unexpected header or end line";
+        break;
+      }
+      faults.insert_or_assign(std::move(parsed.key), std::move(parsed.fault));
+      good = pos;
+    }
+    if (good < text.size()) {
+      if (why.empty()) {
+        why = "incomplete last line";
+        ++line_no;
+      }
+      warn("cut a torn or corrupt tail of " + std::to_string(text.size() - good) + " bytes from fault journal " +
+           journal_path().string() + " at byte " + std::to_string(good) + " (line " + std::to_string(line_no) + ": " +
+           why + "); changes in it are lost");
+    }
+    journal_fd = ::open(journal_path().c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (journal_fd < 0) {
+      error = "cannot open " + journal_path().string() + ": " + errno_text();
+      return make_error_code(errc::io_error);
+    }
+    if (good < text.size() && ::ftruncate(journal_fd, static_cast<off_t>(good)) != 0) {
+      // Appending behind the damage would lose the appended lines at the next open: rewrite everything instead.
+      must_compact = true;
+    }
+    journal_bytes = good;
+    return {};
+  }
+};
+
+FaultStore::FaultStore(Options options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
+
+FaultStore::~FaultStore() {
+  if (impl_->journal_fd >= 0) ::close(impl_->journal_fd);
+  if (impl_->lock_fd >= 0) ::close(impl_->lock_fd);  // releases the flock
+}
+
+Result<void> FaultStore::open(std::string& error) {
+  auto& m = *impl_;
+  if (m.opened) {
+    error = "fault store " + m.options.directory.string() + " is already open";
+    return make_error_code(errc::io_error);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(m.options.directory, ec);
+  if (ec) {
+    error = "cannot create state directory " + m.options.directory.string() + ": " + ec.message();
+    return make_error_code(errc::io_error);
+  }
+  const auto lock_path = m.options.directory / kLockFile;
+  m.lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (m.lock_fd < 0) {
+    error = "cannot open " + lock_path.string() + ": " + errno_text();
+    return make_error_code(errc::io_error);
+  }
+  if (::flock(m.lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    error = errno == EWOULDBLOCK ? "state directory " + m.options.directory.string() + " is in use by another process"
+                                 : "cannot lock " + lock_path.string() + ": " + errno_text();
+    ::close(m.lock_fd);
+    m.lock_fd = -1;
+    return make_error_code(errc::io_error);
+  }
+  auto fail = [&](Result<void> r) {
+    m.faults.clear();
+    m.generation = 0;
+    m.snapshot_bytes = 0;
+    m.journal_stale = false;
+    m.must_compact = false;
+    if (m.journal_fd >= 0) ::close(m.journal_fd);
+    m.journal_fd = -1;
+    ::close(m.lock_fd);
+    m.lock_fd = -1;
+    return r;
+  };
+  if (auto r = m.load_snapshot(error); !r) return fail(r);
+  std::string warnings;
+  if (auto r = m.load_journal(warnings, error); !r) return fail(r);
+  if (m.journal_stale) {
+    if (auto r = m.reset_journal(error); !r) return fail(r);
+  }
+  m.forget_expired(m.now());
+  m.recount();
+  m.opened = true;
+  error = std::move(warnings);
+  return {};
+}
+
+FaultDecision FaultStore::on_firing(std::string_view key, std::int64_t episode_start_us, core::Severity severity,
+                                    std::int64_t now_us) {
+  auto& m = *impl_;
+  auto it = m.faults.find(key);
+  if (episode_start_us == 0) {
+    episode_start_us = it != m.faults.end() && it->second.active() ? it->second.episode_start_us : now_us;
+  }
+  FaultDecision d;
+  if (it != m.faults.end()) {
+    StoredFault& f = it->second;
+    // A stale retry of an older episode, or a firing retry that arrives after its own resolve.
+    if (f.episode_start_us > episode_start_us || (f.episode_start_us == episode_start_us && !f.active())) {
+      return Impl::unchanged(*it);
+    }
+    if (f.episode_start_us == episode_start_us) {
+      if (f.severity == severity) return Impl::unchanged(*it);
+      f.severity = severity;
+      ++f.sequence;
+      m.mark_dirty(*it);
+      d.action = FaultAction::update;
+      d.record = to_record(it->first, f);
+      return d;
+    }
+    if (f.active()) d.superseded = Impl::superseded_clear(*it, episode_start_us);
+  }
+  Entry& e = m.entry_for(key, it);
+  StoredFault raised;
+  raised.event_id = make_event_id(key, episode_start_us);
+  raised.episode_start_us = episode_start_us;
+  raised.start_epoch_us = episode_start_us;
+  raised.sequence = 1;
+  raised.severity = severity;
+  m.assign(e, std::move(raised));
+  d.action = FaultAction::raise;
+  d.record = to_record(e.first, e.second);
+  return d;
+}
+
+FaultDecision FaultStore::on_resolved(std::string_view key, std::int64_t episode_start_us, std::int64_t end_us) {
+  auto& m = *impl_;
+  auto it = m.faults.find(key);
+  FaultDecision d;
+  if (episode_start_us == 0) {
+    if (it == m.faults.end()) {
+      d.unknown_resolve = true;  // nothing to derive an eventId from, whatever the policy
+      d.record.key = std::string(key);
+      return d;
+    }
+    if (!it->second.active()) return Impl::unchanged(*it);
+    episode_start_us = it->second.episode_start_us;
+  }
+  const std::int64_t closed_at = std::max<std::int64_t>(1, end_us > 0 ? end_us : m.now());
+  if (it != m.faults.end()) {
+    StoredFault& f = it->second;
+    if (f.episode_start_us > episode_start_us) return Impl::unchanged(*it);  // never clears a newer episode
+    if (f.episode_start_us == episode_start_us) {
+      if (!f.active()) return Impl::unchanged(*it);  // resolved alerts are re-sent for ~15 minutes
+      ++f.sequence;
+      f.closed_at_us = closed_at;
+      --m.active;
+      m.mark_dirty(*it);
+      d.action = FaultAction::clear;
+      d.record = to_record(it->first, f);
+      return d;
+    }
+    if (f.active()) d.superseded = Impl::superseded_clear(*it, episode_start_us);
+  }
+  // An episode we never saw raised (state lost, or its firing never reached us).
+  const bool send = m.options.unknown_resolve == UnknownResolvePolicy::send;
+  Entry& e = m.entry_for(key, it);
+  StoredFault cleared;
+  cleared.event_id = make_event_id(key, episode_start_us);
+  cleared.episode_start_us = episode_start_us;
+  cleared.start_epoch_us = episode_start_us;
+  cleared.sequence = send ? 2 : 0;  // the lost raise had 1; 0 = nothing was sent
+  cleared.closed_at_us = closed_at;
+  m.assign(e, std::move(cleared));
+  d.action = send ? FaultAction::clear : FaultAction::none;
+  d.unknown_resolve = true;
+  d.record = to_record(e.first, e.second);
+  return d;
+}
+
+Result<void> FaultStore::persist(std::string& error) {
+  auto& m = *impl_;
+  if (!m.opened) {
+    error = "fault store " + m.options.directory.string() + " is not open";
+    return make_error_code(errc::io_error);
+  }
+  if (m.must_compact) return compact(error);
+  if (m.journal_stale) {
+    if (auto r = m.reset_journal(error); !r) return r;
+  }
+  if (m.dirty.empty()) return {};
+  std::string text;
+  text.reserve(m.dirty.size() * 160);
+  for (const Entry* e : m.dirty) detail::append_record(text, e->first, e->second);
+  if (auto r = m.append_journal(text, error); !r) return r;
+  for (Entry* e : m.dirty) e->second.dirty = false;
+  m.dirty.clear();
+  if (m.journal_bytes > std::max(m.snapshot_bytes, m.options.compact_min_bytes) &&
+      m.journal_bytes >= m.compact_retry_at) {
+    std::string why;
+    if (auto r = compact(why); !r) {
+      // The changes are durable in the journal; only its growth is not bounded until a compaction succeeds.
+      m.compact_retry_at = m.journal_bytes + m.options.compact_min_bytes;
+      error = "fault journal compaction failed, will retry: " + why;
+    }
+  }
+  return {};
+}
+
+Result<void> FaultStore::compact(std::string& error) {
+  auto& m = *impl_;
+  if (!m.opened) {
+    error = "fault store " + m.options.directory.string() + " is not open";
+    return make_error_code(errc::io_error);
+  }
+  const auto now = m.now();
+  const auto next_generation = m.generation + 1;
+  std::string text;
+  text.reserve(m.faults.size() * 128 + 64);
+  detail::append_header(text, detail::kSnapshotKind, next_generation);
+  // One pass over the map (its nodes are scattered: each pass costs cache misses on every fault).
+  std::uint64_t count = 0;
+  std::size_t active = 0;
+  for (const auto& e : m.faults) {
+    if (m.expired(e.second, now)) continue;
+    detail::append_record(text, e.first, e.second);
+    ++count;
+    if (e.second.active()) ++active;
+  }
+  detail::append_trailer(text, count);
+  // Until this rename succeeds the old snapshot + journal stay authoritative, so a failure changes nothing.
+  if (auto r = write_file_atomically(m.snapshot_path(), text, error); !r) return r;
+  m.generation = next_generation;
+  m.snapshot_bytes = text.size();
+  m.must_compact = false;
+  // Everything, pending changes included, is in the snapshot now; the old journal is of an older generation.
+  for (Entry* e : m.dirty) e->second.dirty = false;
+  m.dirty.clear();
+  if (count != m.faults.size()) m.forget_expired(now);
+  m.active = active;
+  return m.reset_journal(error);
+}
+
+std::size_t FaultStore::active_count() const { return impl_->active; }
+
+std::size_t FaultStore::closed_count() const { return impl_->faults.size() - impl_->active; }
+
+std::optional<FaultRecord> FaultStore::find(std::string_view key) const {
+  auto it = impl_->faults.find(key);
+  if (it == impl_->faults.end()) return std::nullopt;
+  return to_record(it->first, it->second);
+}
+
+std::string FaultStore::make_event_id(std::string_view key, std::int64_t episode_start_us) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, episode_start_us).ptr;
+  std::uint64_t h = detail::fnv1a64(key);
+  h = detail::fnv1a64("-", h);
+  h = detail::fnv1a64(std::string_view(digits, static_cast<std::size_t>(end - digits)), h);
+  std::string id = "fault-";
+  id.reserve(6 + 16 + 1 + 20);
+  constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i) id += kHex[(h >> (4 * i)) & 0xFU];
+  id += '-';
+  end = std::to_chars(digits, digits + sizeof digits, episode_start_us / 1'000'000).ptr;
+  id.append(digits, end);
+  return id;
+}
+
+}  // namespace vesagent::state
