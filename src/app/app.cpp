@@ -15,7 +15,9 @@
 #include "vesagent/pipeline/pipeline.hpp"
 #include "vesagent/publish/failover_publisher.hpp"
 #include "vesagent/scheduler/poll_loop.hpp"
+#include "vesagent/sources/alertmanager/webhook.hpp"
 #include "vesagent/sources/heartbeat/heartbeat_source.hpp"
+#include "vesagent/state/fault_store.hpp"
 #include "vesagent/state/id_allocator.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
@@ -29,6 +31,10 @@ constexpr const char* kHeartbeatTask = "heartbeat";
 constexpr const char* kPublishTask = "publish";
 constexpr const char* kProbeTask = "probe";
 constexpr const char* kDeadlineTask = "shutdown-deadline";
+/// Past this many undelivered events the webhook answers 503, so Alertmanager keeps the alerts and retries,
+/// instead of the agent growing without bound during a long collector outage. (The durable outbox will bound
+/// by bytes and age instead.)
+constexpr std::size_t kMaxQueuedEvents = 1000000;
 
 ves::Version version_of(const config::Config& c) { return c.ves.version == 5 ? ves::Version::v5 : ves::Version::v7; }
 }  // namespace
@@ -44,6 +50,8 @@ struct App::Impl {
   sources::heartbeat::HeartbeatSource heartbeat;
   scheduler::PollLoop heartbeat_loop;
   TaskGroup tasks;
+  std::unique_ptr<state::FaultStore> faults;
+  std::unique_ptr<sources::alertmanager::Webhook> webhook;
   std::function<void()> stopped_callback;
   std::optional<std::int64_t> measurement_interval_override_s;  ///< for the measurement scheduler to come
   bool stopping = false;
@@ -131,6 +139,20 @@ Result<void> App::start(std::string& error) {
     error = "primaryCollector.fqdn is not set";
     return make_error_code(errc::invalid_config);
   }
+  m.faults = std::make_unique<state::FaultStore>(sources::alertmanager::fault_store_options(m.config));
+  std::string fault_note;
+  if (auto r = m.faults->open(fault_note); !r) {
+    error = "cannot open fault state: " + fault_note;
+    return r;
+  }
+  if (!fault_note.empty()) log->warn("msg=\"Fault state repaired\" detail={}", telemetry::logfmt_value(fault_note));
+  m.webhook = std::make_unique<sources::alertmanager::Webhook>(
+      m.executor, m.config, m.pipeline, *m.faults,
+      [&m] { return !m.stopping && m.outbox.size() < kMaxQueuedEvents; });
+  if (auto port = m.webhook->start(); !port) {
+    error = "cannot listen for Alertmanager on " + m.config.alert_manager.bind + ": " + port.error().message();
+    return port.error();
+  }
   m.tasks.on_all_done([this] {
     if (impl_->stopped_callback) impl_->stopped_callback();
   });
@@ -141,8 +163,9 @@ Result<void> App::start(std::string& error) {
   if (m.config.backup_collector.configured()) m.tasks.spawn(kProbeTask, m.publisher.probe_primary());
   m.tasks.spawn(kHeartbeatTask, m.heartbeat_loop.run());
   m.started = true;
-  log->info("msg=\"Agent started\" ves_version={} primary={} backup={} heartbeat_interval_s={} datadir={}",
-            m.config.ves.version, publish::event_url(m.config.primary_collector, version_of(m.config)),
+  log->info("msg=\"Agent started\" ves_version={} webhook={} active_faults={} primary={} backup={} "
+            "heartbeat_interval_s={} datadir={}",
+            m.config.ves.version, m.config.alert_manager.bind, m.faults->active_count(), publish::event_url(m.config.primary_collector, version_of(m.config)),
             m.config.backup_collector.configured()
                 ? publish::event_url(m.config.backup_collector, version_of(m.config))
                 : std::string("none"),
@@ -167,6 +190,12 @@ void App::stop() {
   }
   m.stopping = true;
   // Order: stop producing, then deliver what is queued, bounded by shutdownTimeout.
+  if (m.webhook) m.webhook->stop();
+  if (m.faults) {
+    std::string persist_error;
+    if (!m.faults->persist(persist_error))
+      log->error("msg=\"Cannot save fault state\" error={}", telemetry::logfmt_value(persist_error));
+  }
   m.tasks.cancel(kHeartbeatTask);
   m.pipeline.close();
   log->info("msg=\"Stopping; delivering queued events\" queued={} timeout_ms={}", m.outbox.size(),

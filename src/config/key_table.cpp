@@ -192,6 +192,40 @@ Message check_http_url(std::string_view url) {
   return "expected an http:// or https:// URL, got " + quote(url);
 }
 
+/// A bcrypt hash as crypt(3) writes it: $2b$NN$ + 53 characters of bcrypt's base64 alphabet.
+Message check_bcrypt_hash(const AlertManagerConfig& am) {
+  const std::string& h = am.password_hash;
+  if (h.empty()) return std::nullopt;
+  // The hash is a secret: messages never quote it.
+  auto is_b64 = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '/';
+  };
+  bool ok = h.size() == 60 && h[0] == '$' && h[1] == '2' && (h[2] == 'a' || h[2] == 'b' || h[2] == 'y') &&
+            h[3] == '$' && std::isdigit(static_cast<unsigned char>(h[4])) != 0 &&
+            std::isdigit(static_cast<unsigned char>(h[5])) != 0 && h[6] == '$' &&
+            std::all_of(h.begin() + 7, h.end(), is_b64);
+  if (!ok) return "expected a bcrypt hash ($2b$<cost>$ followed by 53 characters, 60 in all)";
+  int cost = (h[4] - '0') * 10 + (h[5] - '0');
+  if (cost < 4 || cost > 31) return "bcrypt cost must be between 04 and 31, got " + h.substr(4, 2);
+  if (am.user.empty()) return "requires alertManager.user (the basic-auth user name)";
+  if (!am.password.empty()) return "give either alertManager.password or alertManager.passwordHash, not both";
+  return std::nullopt;
+}
+
+Key non_empty(Key k) {
+  k.check = [get = k.get](const Config& c) -> Message {
+    if (get(c).empty()) return "must not be empty";
+    return std::nullopt;
+  };
+  return k;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return "[" + out + "]";
+}
+
 // ---- the table ----
 
 template <class Coll>
@@ -412,6 +446,117 @@ std::vector<Key> build_keys() {
                             [](auto& c) -> auto& { return c.alert_manager.password; }, KeyType::secret));
   keys.push_back(string_key("alertManager.passwordFile", "File holding the webhook password.",
                             [](auto& c) -> auto& { return c.alert_manager.password_file; }, KeyType::path));
+  {
+    Key k = string_key("alertManager.passwordHash",
+                       "bcrypt hash ($2b$, $2y$ or $2a$) of the webhook password, instead of password, so the "
+                       "file holds no secret (as Prometheus' web config). Make one with `htpasswd -nbBC 10 \"\" "
+                       "'secret' | tr -d ':'` or `mkpasswd -m bcrypt`. Checked once per distinct credential, off "
+                       "the event loop.",
+                       [](auto& c) -> auto& { return c.alert_manager.password_hash; }, KeyType::secret);
+    k.check = [](const Config& c) { return check_bcrypt_hash(c.alert_manager); };
+    keys.push_back(std::move(k));
+  }
+  {
+    Key k = string_key("alertManager.bearerToken",
+                       "Bearer token the webhook accepts (Alertmanager http_config `authorization`); empty = "
+                       "none. With user set as well, either credential is accepted.",
+                       [](auto& c) -> auto& { return c.alert_manager.bearer_token; }, KeyType::secret);
+    keys.push_back(std::move(k));
+  }
+  keys.push_back(string_key("alertManager.bearerTokenFile", "File holding the webhook bearer token.",
+                            [](auto& c) -> auto& { return c.alert_manager.bearer_token_file; }, KeyType::path));
+  keys.push_back(size_key("alertManager.maxBodySize",
+                          "Largest webhook request body in bytes; larger ones get 413 (Alertmanager does not retry "
+                          "a 4xx quickly, so keep it above your largest notification).",
+                          [](auto& c) -> auto& { return c.alert_manager.max_body_size; }, 1024));
+  keys.push_back(duration_key("alertManager.readTimeout",
+                              "Time allowed to receive the headers and body of one webhook request.",
+                              [](auto& c) -> auto& { return c.alert_manager.read_timeout; }, Zero::rejected));
+
+  // alertManager.faults: alert -> VES fault mapping; the defaults reproduce VESPA.
+  keys.push_back(non_empty(string_key("alertManager.faults.alertNameLabel",
+                                      "Label giving alarmCondition and the eventName Fault_<nfNamingCode>_<value>.",
+                                      [](auto& c) -> auto& { return c.alert_manager.faults.alert_name_label; })));
+  keys.push_back(non_empty(string_key("alertManager.faults.severityLabel",
+                                      "Label giving eventSeverity through severityMap.",
+                                      [](auto& c) -> auto& { return c.alert_manager.faults.severity_label; })));
+  {
+    Key k = list_key("alertManager.faults.severityMap", KeyType::map,
+                     "Severity label value (any case) -> VES eventSeverity (CRITICAL, MAJOR, MINOR, WARNING, "
+                     "NORMAL). Entries given here are merged over the defaults.",
+                     parse_severity_map, emit_severity_map);
+    std::string text;
+    for (const auto& [from, to] : Config{}.alert_manager.faults.severity_map) {
+      text += (text.empty() ? "" : ", ") + from + ": " + to;
+    }
+    k.default_text = "{" + text + "}";
+    keys.push_back(std::move(k));
+  }
+  {
+    Key k;
+    k.path = "alertManager.faults.defaultSeverity";
+    k.type = KeyType::choice;
+    k.doc = "eventSeverity for an alert whose severity label is missing or not in severityMap (VESPA dropped such "
+            "alerts). NORMAL is not allowed: it would read as a clear. Any case is accepted.";
+    k.choices = {"CRITICAL", "MAJOR", "MINOR", "WARNING"};
+    k.set = [allowed = k.choices](Config& c, std::string_view v, SetContext&) -> Message {
+      for (const auto& a : allowed) {
+        if (iequals(a, v)) {
+          c.alert_manager.faults.default_severity = a;
+          return std::nullopt;
+        }
+      }
+      return "expected one of CRITICAL, MAJOR, MINOR, WARNING, got " + quote(v);
+    };
+    k.get = [](const Config& c) { return c.alert_manager.faults.default_severity; };
+    keys.push_back(std::move(k));
+  }
+  {
+    Key k = list_key(
+        "alertManager.faults.sourceNameLabels", KeyType::list,
+        "Labels tried in order for sourceName (also the key of event.nfcNamingCodes); \"unknown\" when none is set.",
+        [](Config& c, const YAML::Node& v, const std::string& path, const Where& w, Report& r) {
+          parse_name_list(c.alert_manager.faults.source_name_labels, v, path, w, r, false);
+        },
+        [](YAML::Emitter& out, const Config& c) { emit_name_list(out, c.alert_manager.faults.source_name_labels); });
+    k.default_text = join_names(Config{}.alert_manager.faults.source_name_labels);
+    keys.push_back(std::move(k));
+  }
+  keys.push_back(string_key("alertManager.faults.sourceIdLabel", "Label giving sourceId; empty = no sourceId.",
+                            [](auto& c) -> auto& { return c.alert_manager.faults.source_id_label; }));
+  {
+    Key k = list_key(
+        "alertManager.faults.specificProblemAnnotations", KeyType::list,
+        "Annotations tried in order for specificProblem; the alert name when none is set.",
+        [](Config& c, const YAML::Node& v, const std::string& path, const Where& w, Report& r) {
+          parse_name_list(c.alert_manager.faults.specific_problem_annotations, v, path, w, r, true);
+        },
+        [](YAML::Emitter& out, const Config& c) {
+          emit_name_list(out, c.alert_manager.faults.specific_problem_annotations);
+        });
+    k.default_text = join_names(Config{}.alert_manager.faults.specific_problem_annotations);
+    keys.push_back(std::move(k));
+  }
+  keys.push_back(non_empty(string_key("alertManager.faults.eventSourceType",
+                                      "VES eventSourceType of the faults (free text: virtualMachine, host, "
+                                      "virtualNetworkFunction, ...).",
+                                      [](auto& c) -> auto& { return c.alert_manager.faults.event_source_type; })));
+  keys.push_back(choice_key("alertManager.faults.vfStatus", "VES vfStatus of the faults.",
+                            [](auto& c) -> auto& { return c.alert_manager.faults.vf_status; },
+                            {"Active", "Idle", "Preparing to terminate", "Ready to terminate",
+                             "Requesting termination"}));
+  keys.push_back(choice_key("alertManager.faults.unknownResolve",
+                            "A resolved alert whose raise the agent does not know (sent before its state was "
+                            "lost): send = send the clear anyway (the collector may hold the raise; its eventId is "
+                            "derived from the alert, so it matches a raise sent by this agent), drop = log and send "
+                            "nothing (VESPA).",
+                            [](auto& c) -> auto& { return c.alert_manager.faults.unknown_resolve; },
+                            {"send", "drop"}));
+  keys.push_back(duration_key("alertManager.faults.closedFaultRetention",
+                              "How long a cleared fault is remembered (and persisted), so the resolved alert "
+                              "Alertmanager keeps re-sending (about 15 minutes) produces no second clear.",
+                              [](auto& c) -> auto& { return c.alert_manager.faults.closed_fault_retention; },
+                              Zero::rejected));
 
   return keys;
 }

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <functional>
 #include <map>
 #include <vector>
@@ -273,6 +274,97 @@ void parse_cluster(Config& /*config*/, const YAML::Node& value, const std::strin
                  "VESPA's Raft clustering is not supported and this section is ignored; ves-agent's high "
                  "availability uses etcd instead (a cluster section with etcd endpoints), so this agent runs "
                  "standalone");
+}
+
+void parse_name_list(std::vector<std::string>& out, const YAML::Node& value, const std::string& path,
+                     const Where& where, Report& report, bool allow_empty) {
+  if (!value.IsSequence()) {
+    report.error(where, path, "expected a list of names, got " + describe(value));
+    return;
+  }
+  std::vector<std::string> names;
+  bool ok = true;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const YAML::Node item = value[i];
+    std::string ipath = path + "[" + std::to_string(i) + "]";
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      report.error(line_of(item, where, report), ipath, "expected a name, got " + describe(item));
+      ok = false;
+      continue;
+    }
+    names.push_back(item.Scalar());
+  }
+  if (!ok) return;
+  if (names.empty() && !allow_empty) {
+    report.error(where, path, "must name at least one label");
+    return;
+  }
+  out = std::move(names);
+}
+
+void emit_name_list(YAML::Emitter& out, const std::vector<std::string>& names) {
+  out << YAML::Flow << YAML::BeginSeq;
+  for (const auto& n : names) out << YAML::DoubleQuoted << n;
+  out << YAML::EndSeq;
+}
+
+void parse_severity_map(Config& config, const YAML::Node& value, const std::string& path, const Where& where,
+                        Report& report) {
+  static const std::vector<std::string> kSeverities = {"CRITICAL", "MAJOR", "MINOR", "WARNING", "NORMAL"};
+  if (!value.IsMap()) {
+    report.error(where, path, "expected a map of {label value: severity}, got " + describe(value));
+    return;
+  }
+  auto merged = config.alert_manager.faults.severity_map;
+  std::map<std::string, int> seen;  // lower-case key -> line, to reject keys given twice
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    // Copies: yaml-cpp's iterator hands out a proxy, so references into it->first would dangle.
+    const YAML::Node key = it->first;
+    const YAML::Node val = it->second;
+    Where w = line_of(key, where, report);
+    if (!key.IsScalar() || key.Scalar().empty()) {
+      report.error(w, path, "keys must be label values, got " + describe(key));
+      continue;
+    }
+    std::string name = key.Scalar();
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string kpath = path + "." + key.Scalar();
+    auto [prev, inserted] = seen.emplace(name, w.line);
+    if (!inserted) {
+      report.error(w, kpath, "duplicate key (keys are case-insensitive); first given on line " +
+                                 std::to_string(prev->second));
+      continue;
+    }
+    std::string severity;
+    if (val.IsScalar()) {
+      for (const auto& s : kSeverities) {
+        if (iequals(s, val.Scalar())) severity = s;
+      }
+    }
+    if (severity.empty()) {
+      report.error(w, kpath,
+                   "expected one of CRITICAL, MAJOR, MINOR, WARNING, NORMAL, got " +
+                       (val.IsScalar() ? quote(val.Scalar()) : describe(val)));
+      continue;
+    }
+    bool replaced = false;
+    for (auto& [k, v] : merged) {
+      if (k == name) {
+        v = severity;
+        replaced = true;
+      }
+    }
+    if (!replaced) merged.emplace_back(std::move(name), std::move(severity));
+  }
+  config.alert_manager.faults.severity_map = std::move(merged);
+}
+
+void emit_severity_map(YAML::Emitter& out, const Config& config) {
+  out << YAML::BeginMap;
+  for (const auto& [k, v] : config.alert_manager.faults.severity_map) {
+    out << YAML::Key << YAML::DoubleQuoted << k << YAML::Value << v;
+  }
+  out << YAML::EndMap;
 }
 
 void check_rules(const Config& config, Report& report, Origin origin) {

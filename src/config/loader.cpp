@@ -325,6 +325,8 @@ void resolve_secrets(Config& config, Report& report, const State& state) {
        &prom.bearer_token_file},
       {"alertManager.password", "alertManager.passwordFile", &config.alert_manager.password,
        &config.alert_manager.password_file},
+      {"alertManager.bearerToken", "alertManager.bearerTokenFile", &config.alert_manager.bearer_token,
+       &config.alert_manager.bearer_token_file},
   };
   for (const auto& p : pairs) {
     // An empty path, or one whose ${VAR} expansion already failed, has nothing to read.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vesagent::config {
@@ -97,12 +98,37 @@ struct MeasurementConfig {
   PrometheusConfig prometheus;
 };
 
+/// How alerts become VES faults (alertManager.faults). The defaults reproduce VESPA's mapping.
+struct AlertFaultsConfig {
+  std::string alert_name_label = "alertname";  ///< alarmCondition and the eventName suffix
+  std::string severity_label = "severity";
+  /// Label value (lower-case; matched case-insensitively) -> VES severity name. Entries from the file are merged
+  /// over these defaults.
+  std::vector<std::pair<std::string, std::string>> severity_map = {
+      {"critical", "CRITICAL"}, {"major", "MAJOR"},     {"minor", "MINOR"}, {"warning", "WARNING"},
+      {"info", "WARNING"},      {"error", "MAJOR"},     {"page", "CRITICAL"}, {"normal", "NORMAL"}};
+  std::string default_severity = "MAJOR";  ///< for a missing or unknown severity label
+  std::vector<std::string> source_name_labels = {"VNFC", "system_name", "instance"};  ///< first present wins
+  std::string source_id_label;  ///< empty = no sourceId
+  std::vector<std::string> specific_problem_annotations = {"description", "summary"};  ///< then the alert name
+  std::string event_source_type = "virtualMachine";
+  std::string vf_status = "Active";
+  std::string unknown_resolve = "send";  ///< send | drop: a resolve for a fault the agent never raised
+  Duration closed_fault_retention = std::chrono::hours(1);  ///< how long cleared faults are remembered
+};
+
 struct AlertManagerConfig {
   std::string bind = "localhost:9095";
   std::string path = "/alerts";  ///< VESPA's webhook path; /api/v1/alerts is served too
   std::string user;      ///< VESPA parsed but never checked these; here they enable basic auth
   std::string password;
   std::string password_file;
+  std::string password_hash;  ///< bcrypt ($2b$/$2y$/$2a$) instead of password, so the file holds no secret
+  std::string bearer_token;   ///< resolved secret: inline, VES_..._BEARERTOKEN, or read from bearer_token_file
+  std::string bearer_token_file;
+  std::size_t max_body_size = 10 * 1024 * 1024;  ///< larger webhook bodies get 413
+  Duration read_timeout = std::chrono::seconds(10);  ///< headers + body of one webhook request
+  AlertFaultsConfig faults;
 };
 
 struct VesConfig {

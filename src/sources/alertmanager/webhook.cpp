@@ -1,0 +1,323 @@
+#include "vesagent/sources/alertmanager/webhook.hpp"
+
+#include <openssl/crypto.h>
+#include <spdlog/logger.h>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cctype>
+#include <utility>
+
+#include "auth.hpp"
+#include "vesagent/core/clock.hpp"
+#include "vesagent/http/server.hpp"
+#include "vesagent/sources/alertmanager/fault_mapper.hpp"
+#include "vesagent/sources/alertmanager/payload.hpp"
+#include "vesagent/telemetry/logging.hpp"
+
+namespace vesagent::sources::alertmanager {
+
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::string_view kApiPath = "/api/v1/alerts";
+/// bcrypt checks waiting for the worker thread. Past this, a request gets 503 instead of queueing: a flood of
+/// wrong passwords must not delay a correct one for long. Cached (already verified) credentials skip the queue.
+constexpr int kMaxPendingBcrypt = 8;
+constexpr const char* kRetryAfterSeconds = "5";
+
+std::shared_ptr<spdlog::logger> logger() { return telemetry::logger("alertmanager"); }
+
+std::string q(std::string_view v) { return telemetry::logfmt_value(v); }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+/// application/json, with or without parameters ("; charset=utf-8", which VESPA refused). No header: accepted.
+bool is_json(std::string_view content_type) {
+  if (trim(content_type).empty()) return true;
+  return iequals(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+}
+
+/// Runs bcrypt_matches() on `pool` and completes with its result on the initiating coroutine's executor.
+/// Not cancellable: a check takes a bounded time (one bcrypt), after which the caller sees whether to go on.
+template <class CompletionToken>
+auto async_bcrypt(net::thread_pool& pool, std::string password, std::string hash, CompletionToken&& token) {
+  return net::async_initiate<CompletionToken, void(bool)>(
+      [&pool](auto handler, std::string pw, std::string h) {
+        // Keeps the caller's io_context running (it may have nothing else to do) until the result is back.
+        auto work = net::prefer(net::get_associated_executor(handler, pool.get_executor()),
+                                net::execution::outstanding_work.tracked);
+        net::post(pool, [handler = std::move(handler), work = std::move(work), pw = std::move(pw),
+                         h = std::move(h)]() mutable {
+          const bool ok = detail::bcrypt_matches(pw, h);
+          OPENSSL_cleanse(pw.data(), pw.size());
+          net::post(work, [handler = std::move(handler), ok]() mutable { std::move(handler)(ok); });
+        });
+      },
+      token, std::move(password), std::move(hash));
+}
+
+}  // namespace
+
+state::FaultStore::Options fault_store_options(const config::Config& config) {
+  state::FaultStore::Options o;
+  o.directory = std::filesystem::path(config.datadir) / "faults";
+  o.closed_retention = config.alert_manager.faults.closed_fault_retention;
+  o.unknown_resolve = config.alert_manager.faults.unknown_resolve == "drop" ? state::UnknownResolvePolicy::drop
+                                                                            : state::UnknownResolvePolicy::send;
+  return o;
+}
+
+struct Webhook::Impl {
+  Impl(net::any_io_executor ex, const config::Config& config, core::EventSink& s, state::FaultStore& st,
+       std::function<bool()> accept)
+      : executor(std::move(ex)),
+        bind(config.alert_manager.bind),
+        path(config.alert_manager.path),
+        max_body_size(config.alert_manager.max_body_size),
+        read_timeout(config.alert_manager.read_timeout),
+        auth(config.alert_manager),
+        mapper(config),
+        alertname_label(config.alert_manager.faults.alert_name_label),
+        sink(s),
+        store(st),
+        can_accept(std::move(accept)),
+        now([] { return core::now_epoch_us(); }) {
+    if (!path.empty() && path.front() != '/') path.insert(path.begin(), '/');
+    if (!auth.password_hash().empty()) pool = std::make_unique<net::thread_pool>(1);
+  }
+
+  ~Impl() {
+    if (pool) {
+      pool->stop();
+      pool->join();
+    }
+  }
+
+  bool routed(std::string_view target) const {
+    const std::string_view p = target.substr(0, target.find('?'));
+    return p == kApiPath || (!path.empty() && p == path);
+  }
+
+  http::ServerResponse answer(int status, std::string body, std::string content_type = "text/plain") {
+    ++stats.requests[status];
+    http::ServerResponse r;
+    r.status = status;
+    r.content_type = std::move(content_type);
+    r.body = std::move(body);
+    return r;
+  }
+
+  http::ServerResponse unavailable(std::string body) {
+    auto r = answer(503, std::move(body));
+    r.headers.emplace_back("Retry-After", kRetryAfterSeconds);
+    return r;
+  }
+
+  http::ServerResponse process(const Payload& payload, const std::string& remote);
+  static net::awaitable<http::ServerResponse> handle(std::shared_ptr<Impl> self, http::ServerRequest req);
+
+  net::any_io_executor executor;
+  std::string bind;
+  std::string path;
+  std::size_t max_body_size;
+  std::chrono::milliseconds read_timeout;
+  detail::Authenticator auth;
+  FaultMapper mapper;
+  std::string alertname_label;
+  core::EventSink& sink;
+  state::FaultStore& store;
+  std::function<bool()> can_accept;
+  std::function<std::int64_t()> now;
+  std::unique_ptr<net::thread_pool> pool;  ///< bcrypt worker; only with alertManager.passwordHash
+  int pending_bcrypt = 0;
+  bool stopped = false;
+  bool persist_failing = false;
+  WebhookStats stats;
+};
+
+http::ServerResponse Webhook::Impl::process(const Payload& payload, const std::string& remote) {
+  if (payload.version != "4") {
+    logger()->debug("msg=\"Webhook payload version is not 4; processing it as version 4.\" version={} remote={}",
+                    q(payload.version), remote);
+  }
+  const std::int64_t now_us = now();
+  std::uint64_t raises = 0, updates = 0, clears = 0, ignored = 0;
+  // In payload order: a payload holding both the resolve of one episode and the next firing of the same alert
+  // (possible after a group_interval) then ends with the right state.
+  for (const Alert& alert : payload.alerts) {
+    const std::string key = mapper.key(alert);
+    state::FaultDecision d;
+    if (alert.status == AlertStatus::firing) {
+      d = store.on_firing(key, alert.starts_at_us, mapper.severity(alert), now_us);
+    } else {
+      d = store.on_resolved(key, alert.starts_at_us, alert.ends_at_us != 0 ? alert.ends_at_us : now_us);
+    }
+    if (d.superseded) {
+      // The older episode's resolve was never seen; it ended at the latest when this one began.
+      const std::int64_t end = d.superseded->closed_at_us != 0 ? d.superseded->closed_at_us : alert.starts_at_us;
+      sink.submit(mapper.clear_event(alert, *d.superseded, end));
+      ++clears;
+    }
+    if (d.unknown_resolve) {
+      logger()->info("msg=\"Resolved alert matches no fault raised by this agent.\" key={} alertname={} policy={}",
+                     q(key), q(alert.label(alertname_label) != nullptr ? *alert.label(alertname_label) : ""),
+                     d.action == state::FaultAction::clear ? "send" : "drop");
+    }
+    switch (d.action) {
+      case state::FaultAction::none: ++ignored; break;
+      case state::FaultAction::raise:
+        sink.submit(mapper.fault_event(alert, d.record, now_us));
+        ++raises;
+        break;
+      case state::FaultAction::update:
+        sink.submit(mapper.fault_event(alert, d.record, now_us));
+        ++updates;
+        break;
+      case state::FaultAction::clear:
+        sink.submit(mapper.clear_event(alert, d.record, alert.ends_at_us != 0 ? alert.ends_at_us : now_us));
+        ++clears;
+        break;
+    }
+  }
+  stats.alerts_received += payload.alerts.size();
+  stats.raises += raises;
+  stats.updates += updates;
+  stats.clears += clears;
+  stats.ignored += ignored;
+
+  // The events are queued already; failing the request would make Alertmanager resend them. So answer 200 and
+  // say it once per failure streak: a restart before the next successful persist may repeat these decisions.
+  std::string error;
+  if (auto r = store.persist(error); !r) {
+    ++stats.persist_failures;
+    if (!persist_failing) {
+      logger()->error("msg=\"Cannot persist fault state; events were queued, but a restart may repeat them.\" "
+                      "error={}",
+                      q(error.empty() ? r.error().message() : error));
+    }
+    persist_failing = true;
+  } else {
+    // ok with a message: the changes are durable, only the journal compaction failed (the store retries it).
+    if (!error.empty()) logger()->warn("msg=\"Fault state warning.\" error={}", q(error));
+    if (persist_failing) logger()->info("msg=\"Fault state persisted again.\"");
+    persist_failing = false;
+  }
+  logger()->debug("msg=\"Webhook notification processed.\" remote={} receiver={} alerts={} truncated={} raises={} "
+                  "updates={} clears={} ignored={}",
+                  remote, q(payload.receiver), payload.alerts.size(), payload.truncated_alerts, raises, updates,
+                  clears, ignored);
+  return answer(200, "{\"status\":\"success\"}", "application/json");
+}
+
+net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl> self, http::ServerRequest req) {
+  Impl& w = *self;
+  if (!w.routed(req.target)) co_return w.answer(404, "Not found: POST to " + w.path + " or " +
+                                                          std::string(kApiPath) + "\n");
+  if (req.method != "POST") {
+    auto r = w.answer(405, "Method not allowed: use POST\n");
+    r.headers.emplace_back("Allow", "POST");
+    co_return r;
+  }
+  if (w.stopped) co_return w.unavailable("Shutting down\n");
+
+  std::string password;
+  auto verdict = w.auth.check(req.header("authorization"), password);
+  if (verdict == detail::Authenticator::Verdict::needs_bcrypt) {
+    if (w.pending_bcrypt >= kMaxPendingBcrypt) {
+      logger()->warn("msg=\"Too many password checks waiting; answering 503.\" remote={}", req.remote);
+      co_return w.unavailable("Busy checking credentials, retry later\n");
+    }
+    ++w.pending_bcrypt;
+    const bool ok = co_await async_bcrypt(*w.pool, password, w.auth.password_hash(), net::use_awaitable);
+    --w.pending_bcrypt;
+    if (ok) w.auth.remember(password);
+    OPENSSL_cleanse(password.data(), password.size());
+    // The sink and the store may be gone once stop() was called.
+    if (w.stopped) co_return w.unavailable("Shutting down\n");
+    verdict = ok ? detail::Authenticator::Verdict::allowed : detail::Authenticator::Verdict::denied;
+  }
+  if (verdict == detail::Authenticator::Verdict::denied) {
+    const std::string authorization = req.header("authorization");
+    const std::string_view scheme = trim(authorization).substr(0, trim(authorization).find(' '));
+    logger()->warn("msg=\"Rejected a webhook request without valid credentials.\" remote={} scheme={}", req.remote,
+                   scheme.empty() ? std::string("none") : q(scheme.substr(0, 20)));
+    auto r = w.answer(401, "Unauthorized\n");
+    for (auto& c : w.auth.challenges()) r.headers.emplace_back("WWW-Authenticate", std::move(c));
+    co_return r;
+  }
+
+  const std::string content_type = req.header("content-type");
+  if (!is_json(content_type)) {
+    logger()->warn("msg=\"Rejected a webhook request that is not JSON.\" remote={} content_type={}", req.remote,
+                   q(content_type));
+    co_return w.answer(415, "Unsupported Content-Type " + content_type.substr(0, 100) +
+                                ": expected application/json\n");
+  }
+  if (w.can_accept && !w.can_accept()) {
+    logger()->debug("msg=\"Cannot accept alerts now; answering 503.\" remote={}", req.remote);
+    co_return w.unavailable("Cannot accept alerts now, retry later\n");
+  }
+
+  std::string why;
+  auto payload = parse_payload(req.body, why);
+  if (!payload) {
+    logger()->warn("msg=\"Rejected a malformed webhook notification.\" remote={} bytes={} reason={}", req.remote,
+                   req.body.size(), q(why));
+    co_return w.answer(400, why + "\n");
+  }
+  co_return w.process(*payload, req.remote);
+}
+
+Webhook::Webhook(net::any_io_executor executor, const config::Config& config, core::EventSink& sink,
+                 state::FaultStore& store, std::function<bool()> can_accept)
+    : impl_(std::make_shared<Impl>(std::move(executor), config, sink, store, std::move(can_accept))) {}
+
+Webhook::~Webhook() { stop(); }
+
+Result<std::uint16_t> Webhook::start() {
+  if (server_) return make_error_code(net::error::already_open);
+  http::ServerOptions options;
+  options.body_limit = impl_->max_body_size;
+  options.read_timeout = impl_->read_timeout;
+  // The handler shares the state, not the Webhook: a request waiting for bcrypt may outlive the Webhook.
+  server_ = std::make_unique<http::Server>(
+      impl_->executor, options,
+      [impl = impl_](http::ServerRequest request) { return Impl::handle(impl, std::move(request)); });
+  auto port = server_->listen(impl_->bind);
+  if (port) {
+    logger()->info("msg=\"Alertmanager webhook listening.\" address={} port={} path={} auth={}", q(impl_->bind),
+                   *port, q(impl_->path), impl_->auth.enabled() ? "on" : "off");
+  }
+  return port;
+}
+
+void Webhook::stop() {
+  impl_->stopped = true;
+  if (server_) server_->stop();
+}
+
+std::uint16_t Webhook::port() const { return server_ ? server_->port() : 0; }
+
+const WebhookStats& Webhook::stats() const { return impl_->stats; }
+
+void Webhook::set_clock(std::function<std::int64_t()> now_us) { impl_->now = std::move(now_us); }
+
+}  // namespace vesagent::sources::alertmanager

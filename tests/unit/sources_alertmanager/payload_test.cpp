@@ -1,0 +1,235 @@
+// parse_payload() on every payload a real Alertmanager 0.25 sent, and on the broken bodies a webhook must refuse
+// with a clear one-line reason.
+#include "vesagent/sources/alertmanager/payload.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "fixtures.hpp"
+
+namespace vesagent::sources::alertmanager {
+namespace {
+
+using test::parse_ok;
+using ::testing::HasSubstr;
+
+constexpr std::int64_t kStart01 = 1795665503664000;  // 2026-11-26T03:58:23.664Z
+
+TEST(PayloadTest, parses_every_recorded_payload_the_same_from_the_wire_and_pretty_printed) {
+  struct Expected {
+    std::size_t alerts;
+    std::size_t resolved;
+    std::int64_t truncated;
+  };
+  const Expected expected[] = {{1, 0, 0}, {3, 0, 0}, {3, 0, 0}, {3, 1, 0}, {3, 3, 0},
+                               {1, 0, 0}, {4, 3, 0}, {4, 4, 0}, {6, 0, 0}, {3, 0, 3}};
+  ASSERT_EQ(test::fixture_names().size(), std::size(expected));
+  for (std::size_t i = 0; i < std::size(expected); ++i) {
+    const std::string& name = test::fixture_names()[i];
+    SCOPED_TRACE(name);
+    Payload wire = parse_ok(test::wire_body(name));
+    Payload pretty = parse_ok(test::pretty_body(name));
+    EXPECT_EQ(wire.version, "4");
+    EXPECT_EQ(wire.receiver, "ves-webhook");
+    EXPECT_EQ(wire.external_url, "http://127.0.0.1:19093");
+    EXPECT_EQ(wire.truncated_alerts, expected[i].truncated);
+    ASSERT_EQ(wire.alerts.size(), expected[i].alerts);
+    std::size_t resolved = 0;
+    for (std::size_t a = 0; a < wire.alerts.size(); ++a) {
+      const Alert& w = wire.alerts[a];
+      const Alert& p = pretty.alerts.at(a);
+      if (w.status == AlertStatus::resolved) {
+        ++resolved;
+        EXPECT_GT(w.ends_at_us, w.starts_at_us);
+      } else {
+        EXPECT_EQ(w.ends_at_us, 0) << "a firing alert's endsAt is Go's zero time";
+      }
+      EXPECT_EQ(w.fingerprint.size(), 16u);
+      EXPECT_NE(w.label("alertname"), nullptr);
+      EXPECT_NE(w.label("severity"), nullptr);
+      EXPECT_THAT(w.generator_url, HasSubstr("&g0.tab=1")) << "\\u0026 must be decoded";
+      EXPECT_EQ(w.status, p.status);
+      EXPECT_EQ(w.labels, p.labels);
+      EXPECT_EQ(w.annotations, p.annotations);
+      EXPECT_EQ(w.starts_at_us, p.starts_at_us);
+      EXPECT_EQ(w.ends_at_us, p.ends_at_us);
+      EXPECT_EQ(w.fingerprint, p.fingerprint);
+      EXPECT_EQ(w.generator_url, p.generator_url);
+    }
+    EXPECT_EQ(resolved, expected[i].resolved);
+  }
+}
+
+TEST(PayloadTest, keeps_every_field_of_a_single_alert) {
+  Payload p = parse_ok(test::wire_body("01_firing_single_alert"));
+  EXPECT_EQ(p.status, "firing");
+  EXPECT_EQ(p.group_key, "{}:{alertname=\"VesTestAlwaysFiring\"}");
+  ASSERT_EQ(p.alerts.size(), 1u);
+  const Alert& a = p.alerts[0];
+  EXPECT_EQ(a.status, AlertStatus::firing);
+  const core::NameValues labels = {{"VNFC", "vnfc-test-01"},       {"alertname", "VesTestAlwaysFiring"},
+                                   {"eventSourceType", "promstack-test"}, {"instance", "vnf-host-01"},
+                                   {"monitor", "promstack"},       {"severity", "critical"}};
+  EXPECT_EQ(a.labels, labels);
+  const core::NameValues annotations = {
+      {"description", "vector(1) is always 1; this alert fires on the first evaluation."},
+      {"summary", "Always-firing test alert"}};
+  EXPECT_EQ(a.annotations, annotations);
+  EXPECT_EQ(a.starts_at_us, kStart01);
+  EXPECT_EQ(a.ends_at_us, 0);
+  EXPECT_EQ(a.fingerprint, "0eb5df6acd5b1815");
+  EXPECT_EQ(a.generator_url, "http://127.0.0.1:19090/graph?g0.expr=vector%281%29&g0.tab=1");
+  ASSERT_NE(a.label("instance"), nullptr);
+  EXPECT_EQ(*a.label("instance"), "vnf-host-01");
+  EXPECT_EQ(a.label("nope"), nullptr);
+  EXPECT_EQ(*a.annotation("summary"), "Always-firing test alert");
+}
+
+TEST(PayloadTest, each_alert_keeps_its_own_status_under_a_firing_group) {
+  Payload p = parse_ok(test::wire_body("04_toggle_mixed_2_firing_1_resolved"));
+  EXPECT_EQ(p.status, "firing");
+  ASSERT_EQ(p.alerts.size(), 3u);
+  EXPECT_EQ(p.alerts[0].status, AlertStatus::firing);
+  EXPECT_EQ(p.alerts[1].status, AlertStatus::resolved);
+  EXPECT_EQ(p.alerts[1].ends_at_us, 1795665513664000);  // 03:58:33.664Z
+  EXPECT_EQ(*p.alerts[1].label("target"), "b");
+  EXPECT_EQ(p.alerts[2].status, AlertStatus::firing);
+}
+
+TEST(PayloadTest, parses_rfc3339_times_with_fractions_and_offsets) {
+  struct Case {
+    const char* text;
+    std::int64_t us;
+  };
+  for (const auto& c : {Case{"2026-11-26T03:58:23.664Z", kStart01}, Case{"2026-11-26T03:58:23.664000000Z", kStart01},
+                        Case{"2026-11-26T05:58:23.664+02:00", kStart01},
+                        Case{"2026-11-25T22:28:23.664-05:30", kStart01}, Case{"2026-11-26t03:58:23.664z", kStart01},
+                        Case{"2026-11-26T03:58:23Z", kStart01 - 664000},
+                        Case{"2026-11-26T03:58:23.6641239Z", kStart01 + 123},  // below 1 µs: truncated
+                        Case{"2000-02-29T23:59:59.999999Z", 951868799999999},
+                        Case{"1970-01-01T00:00:00Z", 0}, Case{"1970-01-01T00:00:01+00:00", 1000000},
+                        Case{"0001-01-01T00:00:00Z", 0}}) {
+    auto us = parse_rfc3339_us(c.text);
+    ASSERT_TRUE(us.has_value()) << c.text;
+    EXPECT_EQ(*us, c.us) << c.text;
+  }
+}
+
+TEST(PayloadTest, rejects_malformed_times) {
+  for (const char* text : {"", "2026-11-26", "2026-11-26T03:58:23", "2026-11-26 03:58:23Z", "2026-13-26T03:58:23Z",
+                           "2026-11-31T03:58:23Z", "2025-02-29T00:00:00Z", "2026-11-26T24:00:00Z",
+                           "2026-11-26T03:60:00Z", "2026-11-26T03:58:60Z", "2026-11-26T03:58:23.Z",
+                           "2026-11-26T03:58:23+0200", "2026-11-26T03:58:23+24:00", "2026-11-26T03:58:23Zjunk",
+                           "26-11-26T03:58:23Z", "2026-11-26T03:58:23.664", "1795665503"}) {
+    EXPECT_FALSE(parse_rfc3339_us(text).has_value()) << text;
+  }
+}
+
+struct BadCase {
+  std::string body;
+  std::string reason;  ///< substring of the one-line reason
+};
+
+TEST(PayloadTest, rejects_bad_bodies_with_a_one_line_reason) {
+  const std::string ok_alert =
+      R"({"status":"firing","labels":{"alertname":"A"},"annotations":{},"startsAt":"2026-11-26T03:58:23Z"})";
+  const BadCase cases[] = {
+      {"", "empty body"},
+      {"not json", "invalid JSON at byte"},
+      {R"({"alerts":[)", "invalid JSON"},
+      {R"({"alerts":[]} trailing)", "invalid JSON"},
+      {"[1,2]", "expected a JSON object, got an array"},
+      {"\"text\"", "expected a JSON object, got a string"},
+      {"42", "expected a JSON object, got a number"},
+      {R"({"receiver":"x"})", "missing \"alerts\""},
+      {R"({"alerts":{}})", "\"alerts\": expected an array, got an object"},
+      {R"({"alerts":"none"})", "\"alerts\": expected an array, got a string"},
+      {R"({"alerts":null})", "\"alerts\": expected an array, got null"},
+      {R"({"alerts":[1]})", "alerts[0]: expected an object, got a number"},
+      {R"({"alerts":[)" + ok_alert + R"(,[]]})", "alerts[1]: expected an object, got an array"},
+      {R"({"alerts":[{"labels":{},"startsAt":"2026-11-26T03:58:23Z"}]})", "alerts[0]: missing \"status\""},
+      {R"({"alerts":[{"status":"firing","startsAt":"2026-11-26T03:58:23Z"}]})", "alerts[0]: missing \"labels\""},
+      {R"({"alerts":[{"status":"firing","labels":{}}]})", "alerts[0]: missing \"startsAt\""},
+      {R"({"alerts":[{"status":"pending","labels":{},"startsAt":"2026-11-26T03:58:23Z"}]})",
+       "alerts[0].status: expected \"firing\" or \"resolved\", got \"pending\""},
+      {R"({"alerts":[{"status":1,"labels":{},"startsAt":"2026-11-26T03:58:23Z"}]})",
+       "alerts[0].status: expected a string, got a number"},
+      {R"({"alerts":[{"status":"firing","labels":[],"startsAt":"2026-11-26T03:58:23Z"}]})",
+       "alerts[0].labels: expected an object, got an array"},
+      {R"({"alerts":[{"status":"firing","labels":"a=b","startsAt":"2026-11-26T03:58:23Z"}]})",
+       "alerts[0].labels: expected an object, got a string"},
+      {R"({"alerts":[{"status":"firing","labels":{"severity":3},"startsAt":"2026-11-26T03:58:23Z"}]})",
+       "alerts[0].labels.severity: expected a string, got a number"},
+      {R"({"alerts":[{"status":"firing","labels":{"a":{"b":"c"}},"startsAt":"2026-11-26T03:58:23Z"}]})",
+       "alerts[0].labels.a: expected a string, got an object"},
+      {R"({"alerts":[{"status":"firing","labels":{},"annotations":{"d":null},"startsAt":"2026-11-26T03:58:23Z"}]})",
+       "alerts[0].annotations.d: expected a string, got null"},
+      {R"({"alerts":[{"status":"firing","labels":{},"startsAt":"yesterday"}]})",
+       "alerts[0].startsAt: expected an RFC 3339 time, got \"yesterday\""},
+      {R"({"alerts":[{"status":"firing","labels":{},"startsAt":1795665503}]})",
+       "alerts[0].startsAt: expected a string, got a number"},
+      {R"({"alerts":[{"status":"resolved","labels":{},"startsAt":"2026-11-26T03:58:23Z",)"
+       R"("endsAt":"2026-13-01T00:00:00Z"}]})",
+       "alerts[0].endsAt: expected an RFC 3339 time"},
+      {R"({"alerts":[],"truncatedAlerts":-1})", "\"truncatedAlerts\": expected a non-negative integer"},
+      {R"({"alerts":[],"truncatedAlerts":"3"})", "\"truncatedAlerts\": expected a non-negative integer, got a string"},
+      {R"({"alerts":[],"receiver":["x"]})", "\"receiver\": expected a string, got an array"},
+      {R"({"alerts":[],"version":4})", "\"version\": expected a string, got a number"},
+      {"{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":\"\xff\"}}]}", "invalid JSON"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.body);
+    std::string why;
+    auto r = parse_payload(c.body, why);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error(), make_error_code(errc::invalid_json));
+    EXPECT_THAT(why, HasSubstr(c.reason));
+    EXPECT_EQ(why.find('\n'), std::string::npos);
+    EXPECT_LT(why.size(), 260u);
+  }
+}
+
+TEST(PayloadTest, reason_never_carries_control_characters_or_a_huge_value) {
+  std::string body = R"({"alerts":[{"status":")" + std::string("bad\\r\\nX-Injected: 1\\u0001") +
+                     std::string(1000, 'x') + R"(","labels":{},"startsAt":"2026-11-26T03:58:23Z"}]})";
+  std::string why;
+  ASSERT_FALSE(parse_payload(body, why).has_value());
+  for (char c : why) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << why;
+  EXPECT_LT(why.size(), 200u);
+  EXPECT_THAT(why, HasSubstr("alerts[0].status"));
+}
+
+TEST(PayloadTest, accepts_other_versions_nulls_and_unknown_keys) {
+  Payload p = parse_ok(R"({"version":"5","receiver":null,"newField":{"deep":[1,{"x":[]}]},"alerts":[
+    {"status":"resolved","labels":{"alertname":"A"},"annotations":null,"startsAt":"2026-11-26T03:58:23.664Z",
+     "endsAt":"2026-11-26T03:58:33.664Z","fingerprint":null,"generatorURL":null,"extra":{"status":"ignored"}},
+    {"status":"firing","labels":null,"startsAt":"2026-11-26T03:58:23.664Z"}],
+    "groupLabels":{},"truncatedAlerts":null})");
+  EXPECT_EQ(p.version, "5");
+  EXPECT_EQ(p.receiver, "");
+  ASSERT_EQ(p.alerts.size(), 2u);
+  EXPECT_EQ(p.alerts[0].status, AlertStatus::resolved);
+  EXPECT_TRUE(p.alerts[0].annotations.empty());
+  EXPECT_EQ(p.alerts[0].fingerprint, "");
+  EXPECT_TRUE(p.alerts[1].labels.empty());
+  EXPECT_EQ(p.alerts[1].ends_at_us, 0);
+}
+
+TEST(PayloadTest, a_repeated_label_keeps_the_last_value_like_go) {
+  Payload p = parse_ok(
+      R"({"alerts":[{"status":"firing","labels":{"severity":"minor","alertname":"A","severity":"critical"},)"
+      R"("startsAt":"2026-11-26T03:58:23Z"}]})");
+  ASSERT_EQ(p.alerts.size(), 1u);
+  const core::NameValues expected = {{"severity", "critical"}, {"alertname", "A"}};
+  EXPECT_EQ(p.alerts[0].labels, expected);
+}
+
+TEST(PayloadTest, an_empty_alert_list_is_valid) {
+  Payload p = parse_ok(R"({"version":"4","status":"resolved","alerts":[]})");
+  EXPECT_TRUE(p.alerts.empty());
+}
+
+}  // namespace
+}  // namespace vesagent::sources::alertmanager
