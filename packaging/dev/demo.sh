@@ -22,11 +22,30 @@ for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
 echo "   simulator listening on 127.0.0.1:$port"
 
-echo "== starting ves-agent (built-in defaults; collector and state directory given as flags)"
+webhook=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+echo "== starting ves-agent (built-in defaults; collector, webhook port and state directory given as flags)"
 build/src/ves-agent --config.file=/dev/null \
   --primaryCollector.fqdn=127.0.0.1 --primaryCollector.port="$port" \
-  --heartbeat.defaultInterval=2s --datadir="$work/state" &
+  --alertManager.bind="127.0.0.1:$webhook" --heartbeat.defaultInterval=2s --datadir="$work/state" &
 agent_pid=$!
+
+# Play Alertmanager: one alert fires, is re-sent (no new event: a repeat), then resolves (the clear).
+post_alert() {  # status
+  python3 - "$webhook" "$1" config/examples/alertmanager-webhook.json <<'PY'
+import json, sys, urllib.request
+port, status, path = sys.argv[1], sys.argv[2], sys.argv[3]
+body = json.load(open(path))
+body["status"] = status
+for a in body["alerts"]:
+    a["status"] = status
+    if status == "resolved":
+        a["endsAt"] = "2026-11-26T06:10:00Z"
+req = urllib.request.Request("http://127.0.0.1:%s/alerts" % port, data=json.dumps(body).encode(),
+                             headers={"Content-Type": "application/json"})
+print("   Alertmanager -> ves-agent: %s alert, answer %d" % (status, urllib.request.urlopen(req).status))
+PY
+}
+(sleep 3 && post_alert firing && sleep 2 && post_alert firing && sleep 2 && post_alert resolved) &
 
 if [ "${DEMO_SECONDS:-20}" = "0" ]; then
   wait "$agent_pid"
