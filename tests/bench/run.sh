@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 packaging/dev/install-deps.sh
-BUILD_DIR=build-bench BUILD_TYPE=Release packaging/dev/build.sh --log-level=WARNING >/dev/null
+TARGETS="ves-agent ves-collector-sim webhook_load" BUILD_DIR=build-bench BUILD_TYPE=Release packaging/dev/build.sh --log-level=WARNING >/dev/null
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 work=$(mktemp -d /tmp/ves-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "support/temp_dir.hpp"
+#include "support/ves_validator.hpp"
 #include "vesagent/core/event.hpp"
 #include "vesagent/ves/encode.hpp"
 
@@ -20,44 +21,23 @@ struct SchemaResult {
   int ok_lines = 0;
 };
 
-inline std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 /// Encodes each event for `version` as a single-event body and validates them all in one validator run.
 inline SchemaResult validate_events(ves::Version version, const std::vector<core::Event>& events) {
   namespace fs = std::filesystem;
   SchemaResult result;
   vesagent::test::TempDir dir;
-  const fs::path data = vesagent::test::data_dir();
-  const fs::path schema = data / "ves" / "schemas" /
-                          (version == ves::Version::v7 ? "CommonEventFormat_30.2.1_ONAP.json"
-                                                       : "CommonEventFormat_28.4.1.json");
-  const fs::path validator = data.parent_path() / "support" / "validate_ves.py";
-  std::string cmd = "/usr/bin/python3 " + shell_quote(validator.string()) + " " + shell_quote(schema.string());
+  std::vector<fs::path> files;
   const ves::EncodeContext ctx{version, version == ves::Version::v7 ? "UTC+00:00" : ""};
   for (std::size_t i = 0; i < events.size(); ++i) {
     std::string why;
     auto encoded = ves::encode_event(events[i], ctx, &why);
     EXPECT_TRUE(encoded.has_value()) << "event " << i << ": " << why;
     if (!encoded) continue;
-    auto file = dir.write("event" + std::to_string(i) + ".json", ves::wrap_single(*encoded));
-    cmd += " " + shell_quote(file.string());
+    files.push_back(dir.write("event" + std::to_string(i) + ".json", ves::wrap_single(*encoded)));
   }
-  cmd += " 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr) {
-    result.output = "popen failed: " + cmd;
-    return result;
-  }
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) result.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  // WEXITSTATUS without the macro (it trips -Wold-style-cast).
-  if (status != -1 && (status & 0x7f) == 0) result.exit_code = (status >> 8) & 0xff;
+  auto run = vesagent::test::run_ves_validator(static_cast<int>(version), files);
+  result.exit_code = run.exit_code;
+  result.output = std::move(run.output);
   std::size_t pos = 0;
   while ((pos = result.output.find("OK ", pos)) != std::string::npos) {
     if (pos == 0 || result.output[pos - 1] == '\n') ++result.ok_lines;

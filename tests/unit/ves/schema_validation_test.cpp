@@ -11,6 +11,7 @@
 
 #include "fixtures.hpp"
 #include "support/temp_dir.hpp"
+#include "support/ves_validator.hpp"
 #include "vesagent/ves/encode.hpp"
 
 namespace vesagent::ves {
@@ -19,26 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace vesagent::ves::test;
 
-constexpr const char* kPython = "/usr/bin/python3";
-
-fs::path schema_path(Version v) {
-  return vesagent::test::data_dir() / "ves" / "schemas" /
-         (v == Version::v7 ? "CommonEventFormat_30.2.1_ONAP.json" : "CommonEventFormat_28.4.1.json");
-}
-
-fs::path validator_path() { return vesagent::test::data_dir().parent_path() / "support" / "validate_ves.py"; }
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 struct Validation {
   int exit_code = -1;
@@ -62,27 +43,8 @@ struct Validation {
 };
 
 Validation validate(Version version, const std::vector<fs::path>& files) {
-  Validation v;
-  if (!fs::exists(kPython)) {
-    v.output = std::string(kPython) + " not found (install python3 and python3-jsonschema)";
-    return v;
-  }
-  std::string cmd = std::string(kPython) + " " + shell_quote(validator_path().string()) + " " +
-                    shell_quote(schema_path(version).string());
-  for (const auto& f : files) cmd += " " + shell_quote(f.string());
-  cmd += " 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr) {
-    v.output = "popen failed for: " + cmd;
-    return v;
-  }
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) v.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  // Exit status of a normally ending child, as WEXITSTATUS computes it (the macro trips -Wold-style-cast).
-  if (status != -1 && (status & 0x7f) == 0) v.exit_code = (status >> 8) & 0xff;
-  return v;
+  auto run = vesagent::test::run_ves_validator(static_cast<int>(version), files);
+  return Validation{run.exit_code, std::move(run.output)};
 }
 
 std::string encode_ok(const core::Event& e, const EncodeContext& ctx) {
