@@ -472,6 +472,56 @@ std::vector<Key> build_keys() {
   keys.push_back(duration_key("alertManager.readTimeout",
                               "Time allowed to receive the headers and body of one webhook request.",
                               [](auto& c) -> auto& { return c.alert_manager.read_timeout; }, Zero::rejected));
+  {
+    Key k = string_key("alertManager.tlsCertFile",
+                       "Certificate chain (PEM file) of the webhook; with tlsKeyFile the webhook serves HTTPS "
+                       "only (TLS 1.2 or later). Empty = plain HTTP.",
+                       [](auto& c) -> auto& { return c.alert_manager.tls_cert_file; }, KeyType::path);
+    k.check = [](const Config& c) -> Message {
+      const auto& am = c.alert_manager;
+      if (!am.tls_cert_file.empty() && am.tls_key_file.empty()) return "requires alertManager.tlsKeyFile as well";
+      return std::nullopt;
+    };
+    keys.push_back(std::move(k));
+  }
+  {
+    Key k = string_key("alertManager.tlsKeyFile", "Private key (PEM file, unencrypted) of tlsCertFile.",
+                       [](auto& c) -> auto& { return c.alert_manager.tls_key_file; }, KeyType::path);
+    k.check = [](const Config& c) -> Message {
+      const auto& am = c.alert_manager;
+      if (!am.tls_key_file.empty() && am.tls_cert_file.empty()) return "requires alertManager.tlsCertFile as well";
+      return std::nullopt;
+    };
+    keys.push_back(std::move(k));
+  }
+  {
+    Key k = string_key("alertManager.tlsClientCAFile",
+                       "CA bundle (PEM file) that webhook client certificates must chain to; a client that "
+                       "presents a certificate is then verified. Empty = client certificates are not requested.",
+                       [](auto& c) -> auto& { return c.alert_manager.tls_client_ca_file; }, KeyType::path);
+    k.check = [](const Config& c) -> Message {
+      const auto& am = c.alert_manager;
+      if (!am.tls_client_ca_file.empty() && am.tls_cert_file.empty()) {
+        return "requires alertManager.tlsCertFile and alertManager.tlsKeyFile (TLS)";
+      }
+      return std::nullopt;
+    };
+    keys.push_back(std::move(k));
+  }
+  {
+    Key k = bool_key("alertManager.tlsRequireClientCert",
+                     "Reject webhook clients without a certificate signed by tlsClientCAFile (mutual TLS; "
+                     "Alertmanager's http_config tls_config cert_file/key_file).",
+                     [](auto& c) -> auto& { return c.alert_manager.tls_require_client_cert; });
+    k.check = [](const Config& c) -> Message {
+      const auto& am = c.alert_manager;
+      if (am.tls_require_client_cert && am.tls_client_ca_file.empty()) {
+        return "requires alertManager.tlsClientCAFile (the CA that signs client certificates)";
+      }
+      return std::nullopt;
+    };
+    keys.push_back(std::move(k));
+  }
 
   // alertManager.faults: alert -> VES fault mapping; the defaults reproduce VESPA.
   keys.push_back(non_empty(string_key("alertManager.faults.alertNameLabel",

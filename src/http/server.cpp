@@ -12,6 +12,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,10 +25,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cctype>
 #include <charconv>
 #include <exception>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -75,12 +80,26 @@ bool is_http_parse_error(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
-/// One accepted connection. Owned by its coroutine frame (and, until that completes, by the completion handler
-/// via consign); the server only keeps a weak reference so stop() can reach it.
-struct Session {
-  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+/// What stop() needs of a connection, whatever its stream type.
+struct SessionBase {
+  virtual ~SessionBase() = default;
+  /// Closes the TCP socket under any TLS layer, so every pending operation completes.
+  virtual void close() = 0;
   net::cancellation_signal cancel;
+};
+
+/// One accepted connection over a plain or a TLS stream. Owned by its coroutine frame (and, until that
+/// completes, by the completion handler via consign); the server only keeps a weak reference so stop() can
+/// reach it.
+template <class Stream>
+struct Session final : SessionBase {
+  template <class... Args>
+  explicit Session(Args&&... args) : stream(std::forward<Args>(args)...) {}
+  void close() override { beast::get_lowest_layer(stream).close(); }
+  Stream stream;
 };
 
 }  // namespace
@@ -134,7 +153,9 @@ struct State {
   std::uint16_t port = 0;
   bool stopped = false;
   std::uint64_t next_session_id = 0;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  std::unordered_map<std::uint64_t, std::weak_ptr<SessionBase>> sessions;
+  /// Set by listen() when TLS is configured; every session's ssl_stream refers to it.
+  std::optional<net::ssl::context> tls;
 };
 
 using ImplPtr = std::shared_ptr<State>;
@@ -233,18 +254,35 @@ net::awaitable<void> watch_peer_close(tcp::socket& socket) {
   }
 }
 
-net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
+template <class Stream>
+net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session<Stream>> session) {
   auto& stream = session->stream;
+  // Timeouts, socket options and closing act on the TCP layer, under TLS if any.
+  beast::tcp_stream& tcp_layer = beast::get_lowest_layer(stream);
   const auto& options = impl->options;
   error_code ep_ec;
-  const std::string remote = endpoint_text(stream.socket().remote_endpoint(ep_ec));
+  const std::string remote = endpoint_text(tcp_layer.socket().remote_endpoint(ep_ec));
   beast::flat_buffer buffer;
+
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    // The handshake counts as reading the request: a client that connects and stays silent is dropped.
+    tcp_layer.expires_after(options.read_timeout);
+    auto [hs_ec] = co_await stream.async_handshake(net::ssl::stream_base::server, kNoThrow);
+    if (hs_ec) {
+      if (!impl->stopped) {
+        // Plain HTTP to this port, an untrusted or missing client certificate, or a scanner.
+        logger()->info("msg=\"TLS handshake failed.\" remote={} reason={}", remote, q(hs_ec.message()));
+      }
+      tcp_layer.close();
+      co_return;
+    }
+  }
   bool first = true;
 
   while (!impl->stopped) {
     // Between keep-alive requests the idle timeout applies; once bytes arrive the read timeout does.
     if (!first && buffer.size() == 0) {
-      stream.expires_after(options.idle_timeout);
+      tcp_layer.expires_after(options.idle_timeout);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
       if (ec) {
         logger()->debug("msg=\"Connection closed while idle.\" remote={} reason={}", remote, q(ec.message()));
@@ -256,7 +294,7 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
 
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(options.body_limit);
-    stream.expires_after(options.read_timeout);
+    tcp_layer.expires_after(options.read_timeout);
     auto [hdr_ec, hdr_n] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
     error_code ec = hdr_ec;
     if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
@@ -276,7 +314,7 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
                        options.body_limit);
         auto res = error_reply(*impl, bhttp::status::payload_too_large, "Request body too large\n");
         co_await bhttp::async_write(stream, res, kNoThrow);
-        co_await close_lingering(stream);
+        co_await close_lingering(tcp_layer);
       } else if (ec == bhttp::error::end_of_stream || ec == net::error::eof) {
         logger()->debug("msg=\"Connection closed by the client.\" remote={}", remote);
       } else if (ec == beast::error::timeout) {
@@ -285,7 +323,7 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
         logger()->info("msg=\"Rejected a malformed request.\" remote={} reason={}", remote, q(ec.message()));
         auto res = error_reply(*impl, bhttp::status::bad_request, "Bad request\n");
         co_await bhttp::async_write(stream, res, kNoThrow);
-        co_await close_lingering(stream);
+        co_await close_lingering(tcp_layer);
       } else {
         logger()->debug("msg=\"Request read failed.\" remote={} reason={}", remote, q(ec.message()));
       }
@@ -300,9 +338,9 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
 
     // The handler may take long (simulated delays); no read deadline may fire meanwhile. If the client gives up
     // and closes, the handler is cancelled so a never-answering handler does not pin the socket forever.
-    stream.expires_never();
+    tcp_layer.expires_never();
     auto outcome = co_await (run_handler(impl->handler, to_server_request(std::move(request), remote)) ||
-                             watch_peer_close(stream.socket()));
+                             watch_peer_close(tcp_layer.socket()));
     if (impl->stopped) break;
     if (outcome.index() == 1) {
       logger()->debug("msg=\"Client closed the connection before the answer.\" method={} target={} remote={}",
@@ -333,7 +371,7 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
       res.body().clear();
       res.content_length(length);
     }
-    stream.expires_after(options.read_timeout);
+    tcp_layer.expires_after(options.read_timeout);
     auto [write_ec, write_n] = co_await bhttp::async_write(stream, res, kNoThrow);
     if (write_ec) {
       logger()->debug("msg=\"Response write failed.\" remote={} reason={}", remote, q(write_ec.message()));
@@ -341,11 +379,12 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session> session) {
     }
     if (res.need_eof()) {
       error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      // Under TLS this skips close_notify: the response has a Content-Length, so the client knows it is whole.
+      tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
       break;
     }
   }
-  stream.close();
+  tcp_layer.close();
 }
 
 void start_session(const ImplPtr& impl, tcp::socket socket) {
@@ -353,7 +392,17 @@ void start_session(const ImplPtr& impl, tcp::socket socket) {
   socket.set_option(tcp::no_delay(true), ec);
   // watch_peer_close() peeks synchronously after readiness; non-blocking mode guarantees that cannot block.
   socket.non_blocking(true, ec);
-  auto session = std::make_shared<Session>(std::move(socket));
+  std::shared_ptr<SessionBase> session;
+  net::awaitable<void> task;
+  if (impl->tls) {
+    auto tls_session = std::make_shared<Session<TlsStream>>(std::move(socket), *impl->tls);
+    task = serve(impl, tls_session);
+    session = std::move(tls_session);
+  } else {
+    auto plain_session = std::make_shared<Session<PlainStream>>(std::move(socket));
+    task = serve(impl, plain_session);
+    session = std::move(plain_session);
+  }
   const auto id = impl->next_session_id++;
   impl->sessions.emplace(id, session);
   auto done = [impl, id](std::exception_ptr e) {
@@ -369,7 +418,7 @@ void start_session(const ImplPtr& impl, tcp::socket socket) {
   };
   auto slot = session->cancel.slot();
   // consign keeps the Session (and its cancellation_signal) alive until the completion handler has run.
-  net::co_spawn(impl->executor, serve(impl, session),
+  net::co_spawn(impl->executor, std::move(task),
                 net::bind_cancellation_slot(slot, net::consign(std::move(done), session)));
 }
 
@@ -387,6 +436,75 @@ net::awaitable<void> accept_loop(ImplPtr impl) {
   }
 }
 
+/// Logs which TLS file failed and why; returns the error for listen().
+error_code tls_failure(std::string_view what, const std::string& file, error_code ec) {
+  logger()->error("msg=\"Cannot load the TLS {}.\" file={} reason={}", what, q(file), q(ec.message()));
+  return ec;
+}
+
+/// The OpenSSL error queue's oldest entry as an error_code (invalid_config if the queue is empty).
+error_code last_openssl_error() {
+  const auto code = ::ERR_get_error();
+  ::ERR_clear_error();
+  if (code == 0) return make_error_code(errc::invalid_config);
+  return {static_cast<int>(code), net::error::get_ssl_category()};
+}
+
+/// Builds the server's TLS context from the options; nothing when TLS is off.
+error_code make_tls_context(const ServerOptions& options, std::optional<net::ssl::context>& out) {
+  const bool has_cert = !options.tls_cert_file.empty();
+  const bool has_key = !options.tls_key_file.empty();
+  if (!has_cert && !has_key) {
+    if (!options.tls_client_ca_file.empty() || options.tls_require_client_cert) {
+      logger()->error("msg=\"TLS client certificate options need a server certificate and key.\"");
+      return make_error_code(errc::invalid_config);
+    }
+    return {};
+  }
+  if (!has_cert || !has_key) {
+    logger()->error("msg=\"TLS needs both a certificate file and a key file.\" cert={} key={}",
+                    q(options.tls_cert_file), q(options.tls_key_file));
+    return make_error_code(errc::invalid_config);
+  }
+  if (options.tls_require_client_cert && options.tls_client_ca_file.empty()) {
+    logger()->error("msg=\"Requiring TLS client certificates needs a client CA file.\"");
+    return make_error_code(errc::invalid_config);
+  }
+
+  net::ssl::context ctx{net::ssl::context::tls_server};
+  ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                  net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                  net::ssl::context::single_dh_use);
+  if (::SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION) != 1) {
+    return tls_failure("protocol settings", options.tls_cert_file, last_openssl_error());
+  }
+  // An encrypted key would make OpenSSL prompt on the terminal and block the loop; fail instead.
+  ctx.set_password_callback([](std::size_t, net::ssl::context::password_purpose) { return std::string(); });
+  error_code ec;
+  ctx.use_certificate_chain_file(options.tls_cert_file, ec);
+  if (ec) return tls_failure("certificate", options.tls_cert_file, ec);
+  ctx.use_private_key_file(options.tls_key_file, net::ssl::context::pem, ec);
+  if (ec) return tls_failure("private key", options.tls_key_file, ec);
+  if (::SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
+    return tls_failure("private key (it does not match the certificate)", options.tls_key_file,
+                       last_openssl_error());
+  }
+  if (!options.tls_client_ca_file.empty()) {
+    ctx.load_verify_file(options.tls_client_ca_file, ec);
+    if (ec) return tls_failure("client CA", options.tls_client_ca_file, ec);
+    // Naming the accepted CAs in the certificate request lets a client with several certificates pick one.
+    if (auto* names = ::SSL_load_client_CA_file(options.tls_client_ca_file.c_str())) {
+      ::SSL_CTX_set_client_CA_list(ctx.native_handle(), names);
+    }
+    ::ERR_clear_error();
+    auto mode = net::ssl::verify_peer;
+    if (options.tls_require_client_cert) mode |= net::ssl::verify_fail_if_no_peer_cert;
+    ctx.set_verify_mode(mode);
+  }
+  out.emplace(std::move(ctx));
+  return {};
+}
+
 }  // namespace
 
 struct Server::Impl : State {
@@ -402,6 +520,7 @@ Result<std::uint16_t> Server::listen(std::string_view host_port) {
   if (impl_->stopped || impl_->acceptor.is_open()) return make_error_code(net::error::already_open);
   auto address = parse_listen_address(host_port);
   if (!address) return address.error();
+  if (auto tls_ec = make_tls_context(impl_->options, impl_->tls)) return tls_ec;
 
   std::vector<tcp::endpoint> candidates;
   error_code ec;
@@ -434,7 +553,8 @@ Result<std::uint16_t> Server::listen(std::string_view host_port) {
     }
     impl_->port = acceptor.local_endpoint().port();
     impl_->acceptor = std::move(acceptor);
-    logger()->debug("msg=\"Listening.\" address={} port={}", q(endpoint.address().to_string()), impl_->port);
+    logger()->debug("msg=\"Listening.\" address={} port={} tls={}", q(endpoint.address().to_string()), impl_->port,
+                    impl_->tls ? "on" : "off");
     net::co_spawn(impl_->executor, accept_loop(impl_), [](std::exception_ptr e) {
       if (e) logger()->error("msg=\"Listener ended with an exception.\"");
     });
@@ -449,13 +569,13 @@ void Server::stop() {
   error_code ec;
   impl_->acceptor.close(ec);
   // Collect first: cancellation handlers may run code that touches the registry.
-  std::vector<std::shared_ptr<Session>> open;
+  std::vector<std::shared_ptr<SessionBase>> open;
   for (auto& [id, weak] : impl_->sessions) {
     if (auto session = weak.lock()) open.push_back(std::move(session));
   }
   for (auto& session : open) {
     session->cancel.emit(net::cancellation_type::terminal);
-    session->stream.close();
+    session->close();
   }
 }
 

@@ -128,6 +128,10 @@ struct AlertManagerConfig {
   std::string bearer_token_file;
   std::size_t max_body_size = 10 * 1024 * 1024;  ///< larger webhook bodies get 413
   Duration read_timeout = std::chrono::seconds(10);  ///< headers + body of one webhook request
+  std::string tls_cert_file;       ///< with tls_key_file: serve HTTPS (PEM certificate chain)
+  std::string tls_key_file;        ///< PEM private key of tls_cert_file
+  std::string tls_client_ca_file;  ///< PEM CAs that client certificates must chain to
+  bool tls_require_client_cert = false;  ///< reject clients without a certificate (needs tls_client_ca_file)
   AlertFaultsConfig faults;
 };
 

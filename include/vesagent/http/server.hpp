@@ -50,6 +50,14 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30000};   ///< header + body of one request; also each response write
   std::chrono::milliseconds idle_timeout{120000};  ///< keep-alive between requests
   std::string server_name = "ves-agent";
+  /// TLS is on when both are set: PEM certificate (chain) and its private key. TLS 1.2 is the minimum.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  /// PEM bundle of CAs that client certificates must chain to; a client that presents a certificate is then
+  /// verified. Empty = client certificates are neither requested nor checked.
+  std::string tls_client_ca_file;
+  /// Refuse the handshake of a client without a valid certificate (needs tls_client_ca_file).
+  bool tls_require_client_cert = false;
 };
 
 /// A listen address split into host and port. An empty host means every interface.
@@ -78,6 +86,9 @@ class Server {
   /// Binds "host:port" ("127.0.0.1:0" picks a free port, "[::1]:8080", "localhost:9095", ":8080" = every
   /// interface) with SO_REUSEADDR and starts accepting. The host is resolved synchronously: call this before
   /// the loop serves traffic. Returns the bound port or the bind error. Callable once per Server.
+  /// With TLS options set, the certificate, key and client CA are loaded here, once: a file that cannot be
+  /// read or parsed, or a key that does not match the certificate, is logged with the file name and returned
+  /// as the OpenSSL error (its message() is OpenSSL's reason), and nothing is bound.
   Result<std::uint16_t> listen(std::string_view host_port);
   /// Stops accepting and closes every open connection; pending handlers are cancelled.
   void stop();

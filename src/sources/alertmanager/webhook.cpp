@@ -93,6 +93,10 @@ struct Webhook::Impl {
         path(config.alert_manager.path),
         max_body_size(config.alert_manager.max_body_size),
         read_timeout(config.alert_manager.read_timeout),
+        tls_cert_file(config.alert_manager.tls_cert_file),
+        tls_key_file(config.alert_manager.tls_key_file),
+        tls_client_ca_file(config.alert_manager.tls_client_ca_file),
+        tls_require_client_cert(config.alert_manager.tls_require_client_cert),
         auth(config.alert_manager),
         mapper(config),
         alertname_label(config.alert_manager.faults.alert_name_label),
@@ -139,6 +143,10 @@ struct Webhook::Impl {
   std::string path;
   std::size_t max_body_size;
   std::chrono::milliseconds read_timeout;
+  std::string tls_cert_file;  ///< with tls_key_file: HTTPS
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  bool tls_require_client_cert;
   detail::Authenticator auth;
   FaultMapper mapper;
   std::string alertname_label;
@@ -297,14 +305,19 @@ Result<std::uint16_t> Webhook::start() {
   http::ServerOptions options;
   options.body_limit = impl_->max_body_size;
   options.read_timeout = impl_->read_timeout;
+  options.tls_cert_file = impl_->tls_cert_file;
+  options.tls_key_file = impl_->tls_key_file;
+  options.tls_client_ca_file = impl_->tls_client_ca_file;
+  options.tls_require_client_cert = impl_->tls_require_client_cert;
   // The handler shares the state, not the Webhook: a request waiting for bcrypt may outlive the Webhook.
   server_ = std::make_unique<http::Server>(
       impl_->executor, options,
       [impl = impl_](http::ServerRequest request) { return Impl::handle(impl, std::move(request)); });
   auto port = server_->listen(impl_->bind);
   if (port) {
-    logger()->info("msg=\"Alertmanager webhook listening.\" address={} port={} path={} auth={}", q(impl_->bind),
-                   *port, q(impl_->path), impl_->auth.enabled() ? "on" : "off");
+    logger()->info("msg=\"Alertmanager webhook listening.\" address={} port={} path={} auth={} tls={}",
+                   q(impl_->bind), *port, q(impl_->path), impl_->auth.enabled() ? "on" : "off",
+                   options.tls_cert_file.empty() ? "off" : (options.tls_require_client_cert ? "mutual" : "on"));
   }
   return port;
 }

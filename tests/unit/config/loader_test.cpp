@@ -525,5 +525,24 @@ TEST(LoaderTest, process_environment_sees_this_process) {
   ::unsetenv("VES_LOADER_TEST_MARKER");
 }
 
+TEST(LoaderTest, checks_that_alertmanager_tls_keys_come_together) {
+  auto with = [](std::string keys) { return load(yaml_inputs(std::string(kMinimal) + "alertManager:\n" + keys)); };
+  EXPECT_TRUE(with("  tlsCertFile: c.pem\n  tlsKeyFile: c.key\n").ok());
+  EXPECT_TRUE(with("  tlsCertFile: c.pem\n  tlsKeyFile: c.key\n  tlsClientCAFile: ca.pem\n"
+                   "  tlsRequireClientCert: true\n")
+                  .ok());
+
+  auto cert_only = with("  tlsCertFile: c.pem\n");
+  ASSERT_EQ(with_path(cert_only.errors, "alertManager.tlsCertFile").size(), 1u) << all_text(cert_only);
+  auto key_only = with("  tlsKeyFile: c.key\n");
+  ASSERT_EQ(with_path(key_only.errors, "alertManager.tlsKeyFile").size(), 1u) << all_text(key_only);
+  auto ca_without_tls = with("  tlsClientCAFile: ca.pem\n");
+  ASSERT_EQ(with_path(ca_without_tls.errors, "alertManager.tlsClientCAFile").size(), 1u) << all_text(ca_without_tls);
+  auto require_without_ca = with("  tlsCertFile: c.pem\n  tlsKeyFile: c.key\n  tlsRequireClientCert: true\n");
+  auto errors = with_path(require_without_ca.errors, "alertManager.tlsRequireClientCert");
+  ASSERT_EQ(errors.size(), 1u) << all_text(require_without_ca);
+  EXPECT_THAT(errors[0].message, HasSubstr("tlsClientCAFile"));
+}
+
 }  // namespace
 }  // namespace vesagent::config

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -9,8 +11,12 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "raw_client.hpp"
+#include "support/fake_http_server.hpp"
+#include "support/temp_dir.hpp"
+#include "vesagent/http/client.hpp"
 
 namespace vesagent::http {
 namespace {
@@ -489,6 +495,171 @@ TEST_F(ServerTest, a_restarted_server_rebinds_its_port_at_once) {
   EXPECT_EQ(*rebound, port);
   restarted.stop();
   test::drain(ioc_);
+}
+
+
+/// HTTPS: the server's own self-signed certificate is the client's CA, and a second self-signed certificate is
+/// both a client certificate and the CA the server trusts for clients.
+class TlsServerTest : public ServerTest {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    server_cert_ = (dir_->path() / "server.pem").string();
+    server_key_ = (dir_->path() / "server.key").string();
+    client_cert_ = (dir_->path() / "client.pem").string();
+    client_key_ = (dir_->path() / "client.key").string();
+    certs_ok_ = test::make_self_signed_cert(server_cert_, server_key_) &&
+                test::make_self_signed_cert(client_cert_, client_key_);
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(certs_ok_) << "the openssl CLI could not create test certificates";
+    options_.tls_cert_file = server_cert_;
+    options_.tls_key_file = server_key_;
+  }
+
+  /// Sends one request with a fresh libcurl client (so no TLS session is reused between calls).
+  Response send(std::string url, TlsOptions tls = {}) {
+    Response out;
+    auto body = [&]() -> net::awaitable<void> {
+      Client client{ioc_.get_executor()};
+      Request request;
+      request.method = "POST";
+      request.url = std::move(url);
+      request.body = "payload";
+      request.tls = std::move(tls);
+      request.timeout = 5s;
+      out = co_await client.send(std::move(request));
+    };
+    test::run_task(ioc_, body());
+    return out;
+  }
+  static std::string https(std::uint16_t port) { return "https://127.0.0.1:" + std::to_string(port) + "/alerts"; }
+
+  static inline test::TempDir* dir_ = nullptr;
+  static inline std::string server_cert_, server_key_, client_cert_, client_key_;
+  static inline bool certs_ok_ = false;
+};
+
+TEST_F(TlsServerTest, serves_https_to_a_client_that_trusts_its_certificate) {
+  auto port = start(echo());
+  auto response = send(https(port), TlsOptions{server_cert_, {}, {}});
+  ASSERT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "POST /alerts payload");
+  EXPECT_EQ(calls_, 1);
+}
+
+TEST_F(TlsServerTest, a_client_that_does_not_trust_the_certificate_fails) {
+  auto port = start(echo());
+  // The client certificate is a CA that did not sign the server's certificate.
+  auto response = send(https(port), TlsOptions{client_cert_, {}, {}});
+  EXPECT_TRUE(response.transport_failed());
+  EXPECT_EQ(response.error, TransportError::tls) << response.error_text;
+  EXPECT_EQ(calls_, 0);
+}
+
+TEST_F(TlsServerTest, plain_http_to_a_tls_port_fails_and_https_still_works) {
+  auto port = start(echo());
+  auto plain = send("http://127.0.0.1:" + std::to_string(port) + "/alerts");
+  EXPECT_TRUE(plain.transport_failed()) << "status " << plain.status;
+  EXPECT_EQ(calls_, 0);
+
+  auto secure = send(https(port), TlsOptions{server_cert_, {}, {}});
+  EXPECT_EQ(secure.status, 200) << secure.error_text;
+  EXPECT_EQ(calls_, 1);
+}
+
+TEST_F(TlsServerTest, required_client_certificate_must_be_signed_by_the_client_ca) {
+  options_.tls_client_ca_file = client_cert_;
+  options_.tls_require_client_cert = true;
+  auto port = start(echo());
+
+  auto without = send(https(port), TlsOptions{server_cert_, {}, {}});
+  EXPECT_TRUE(without.transport_failed()) << "status " << without.status;
+
+  // A valid certificate, but not from the client CA.
+  auto untrusted = send(https(port), TlsOptions{server_cert_, server_cert_, server_key_});
+  EXPECT_TRUE(untrusted.transport_failed()) << "status " << untrusted.status;
+  EXPECT_EQ(calls_, 0);
+
+  auto with = send(https(port), TlsOptions{server_cert_, client_cert_, client_key_});
+  ASSERT_FALSE(with.transport_failed()) << with.error_text;
+  EXPECT_EQ(with.status, 200);
+  EXPECT_EQ(calls_, 1);
+}
+
+TEST_F(TlsServerTest, optional_client_certificate_allows_clients_without_one) {
+  options_.tls_client_ca_file = client_cert_;
+  auto port = start(echo());
+  auto without = send(https(port), TlsOptions{server_cert_, {}, {}});
+  EXPECT_EQ(without.status, 200) << without.error_text;
+  auto untrusted = send(https(port), TlsOptions{server_cert_, server_cert_, server_key_});
+  EXPECT_TRUE(untrusted.transport_failed()) << "a presented certificate is still verified";
+  EXPECT_EQ(calls_, 1);
+}
+
+TEST_F(TlsServerTest, listen_fails_with_a_message_for_unusable_tls_files) {
+  const auto garbage = dir_->write("garbage.key", "not a PEM key\n").string();
+  struct Case {
+    std::string name, cert, key, ca;
+    bool require;
+  };
+  const std::vector<Case> cases{
+      {"bad key file", server_cert_, garbage, {}, false},
+      {"missing cert file", (dir_->path() / "missing.pem").string(), server_key_, {}, false},
+      {"key of another certificate", server_cert_, client_key_, {}, false},
+      {"bad client CA", server_cert_, server_key_, garbage, true},
+      {"cert without key", server_cert_, {}, {}, false},
+      {"require without client CA", server_cert_, server_key_, {}, true},
+  };
+  for (const auto& c : cases) {
+    ServerOptions options;
+    options.tls_cert_file = c.cert;
+    options.tls_key_file = c.key;
+    options.tls_client_ca_file = c.ca;
+    options.tls_require_client_cert = c.require;
+    Server server{ioc_.get_executor(), options, echo()};
+    auto result = server.listen("127.0.0.1:0");
+    ASSERT_FALSE(result.has_value()) << c.name;
+    EXPECT_FALSE(result.error().message().empty()) << c.name;
+    EXPECT_EQ(server.port(), 0) << c.name;
+  }
+}
+
+TEST_F(TlsServerTest, stop_closes_tls_connections_with_a_pending_handler) {
+  bool entered = false;
+  auto port = start([&](ServerRequest) -> net::awaitable<ServerResponse> {
+    entered = true;
+    net::steady_timer forever{co_await net::this_coro::executor, 60s};
+    co_await forever.async_wait(net::use_awaitable);
+    co_return ServerResponse{};
+  });
+  Response response;
+  auto body = [&]() -> net::awaitable<void> {
+    net::co_spawn(
+        co_await net::this_coro::executor,
+        [&]() -> net::awaitable<void> {
+          while (!entered) co_await test::sleep_for(10ms);
+          EXPECT_EQ(server_->open_connections(), 1U);
+          server_->stop();
+        },
+        net::detached);
+    Client client{ioc_.get_executor()};
+    Request request;
+    request.url = https(port);
+    request.tls.ca_file = server_cert_;
+    request.timeout = 10s;
+    response = co_await client.send(std::move(request));
+  };
+  test::run_task(ioc_, body());
+  EXPECT_TRUE(entered);
+  EXPECT_TRUE(response.transport_failed()) << "status " << response.status;
+  test::drain(ioc_);
+  EXPECT_EQ(server_->open_connections(), 0U);
 }
 
 }  // namespace
