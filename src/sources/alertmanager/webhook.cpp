@@ -3,7 +3,9 @@
 #include <openssl/crypto.h>
 #include <spdlog/logger.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
@@ -135,7 +137,18 @@ struct Webhook::Impl {
     return r;
   }
 
+  /// Decides and queues the events of one payload; the caller then awaits commit() before answering.
   http::ServerResponse process(const Payload& payload, const std::string& remote);
+  void persist_now();
+  static net::awaitable<void> commit(std::shared_ptr<Impl> self);
+
+  /// One group commit: requests wait on `signal` (expires never; cancelled when the persist is done).
+  struct PendingCommit {
+    explicit PendingCommit(const net::any_io_executor& ex) : signal(ex, net::steady_timer::time_point::max()) {}
+    net::steady_timer signal;
+    bool done = false;
+  };
+  std::shared_ptr<PendingCommit> pending_commit;
   static net::awaitable<http::ServerResponse> handle(std::shared_ptr<Impl> self, http::ServerRequest req);
 
   net::any_io_executor executor;
@@ -211,6 +224,14 @@ http::ServerResponse Webhook::Impl::process(const Payload& payload, const std::s
   stats.clears += clears;
   stats.ignored += ignored;
 
+  logger()->debug("msg=\"Webhook notification processed.\" remote={} receiver={} alerts={} truncated={} raises={} "
+                  "updates={} clears={} ignored={}",
+                  remote, q(payload.receiver), payload.alerts.size(), payload.truncated_alerts, raises, updates,
+                  clears, ignored);
+  return answer(200, "{\"status\":\"success\"}", "application/json");
+}
+
+void Webhook::Impl::persist_now() {
   // The events are queued already; failing the request would make Alertmanager resend them. So answer 200 and
   // say it once per failure streak: a restart before the next successful persist may repeat these decisions.
   std::string error;
@@ -228,11 +249,24 @@ http::ServerResponse Webhook::Impl::process(const Payload& payload, const std::s
     if (persist_failing) logger()->info("msg=\"Fault state persisted again.\"");
     persist_failing = false;
   }
-  logger()->debug("msg=\"Webhook notification processed.\" remote={} receiver={} alerts={} truncated={} raises={} "
-                  "updates={} clears={} ignored={}",
-                  remote, q(payload.receiver), payload.alerts.size(), payload.truncated_alerts, raises, updates,
-                  clears, ignored);
-  return answer(200, "{\"status\":\"success\"}", "application/json");
+}
+
+net::awaitable<void> Webhook::Impl::commit(std::shared_ptr<Impl> self) {
+  // Group commit: the decisions of every request processed before the commit starts share one persist (one
+  // fsync), so concurrent senders are not serialized behind one fsync each. A request joins the commit that has
+  // not started yet, or opens one; posting it lets the requests already ready on the loop join first.
+  std::shared_ptr<PendingCommit> c = self->pending_commit;
+  if (!c) {
+    c = std::make_shared<PendingCommit>(self->executor);
+    self->pending_commit = c;
+    net::post(self->executor, [self, c] {
+      self->pending_commit.reset();
+      self->persist_now();
+      c->done = true;
+      c->signal.cancel();  // wakes every request waiting on this commit
+    });
+  }
+  if (!c->done) co_await c->signal.async_wait(net::as_tuple(net::use_awaitable));
 }
 
 net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl> self, http::ServerRequest req) {
@@ -291,7 +325,10 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
                    req.body.size(), q(why));
     co_return w.answer(400, why + "\n");
   }
-  co_return w.process(*payload, req.remote);
+  http::ServerResponse response = w.process(*payload, req.remote);
+  // Answer only once the fault decisions are durable: a crash after the 200 must not re-raise or forget them.
+  co_await commit(self);
+  co_return response;
 }
 
 Webhook::Webhook(net::any_io_executor executor, const config::Config& config, core::EventSink& sink,
