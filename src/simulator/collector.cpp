@@ -72,9 +72,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool is_json_media_type(std::string_view content_type) {
-  return lower(trim(content_type.substr(0, content_type.find(';')))) == kJson;
-}
 
 std::optional<std::string> base64_decode(std::string_view in) {
   static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -311,7 +308,7 @@ boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const Server
     r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"VES collector simulator\"");
     co_return r;
   }
-  if (!is_json_media_type(request.header("content-type"))) {
+  if (http::media_type(request.header("content-type")) != kJson) {
     ++stats_.rejected;
     logger()->info("msg=\"Rejected an event post that is not application/json.\" content_type={} target={}",
                    q(request.header("content-type")), q(request.target));

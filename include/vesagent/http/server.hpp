@@ -42,6 +42,10 @@ struct ServerResponse {
 /// Server::stop() cancels it (terminal cancellation), and so does the client closing its connection while it
 /// runs; a handler that waits must therefore use cancellable operations. An exception it throws is logged and
 /// answered 500. A HEAD request gets the response's headers and Content-Length without its body.
+/// The media type of a Content-Type value: lower-cased, without parameters or surrounding blanks
+/// ("Application/JSON; charset=utf-8" -> "application/json").
+std::string media_type(std::string_view content_type);
+
 using Handler = std::function<boost::asio::awaitable<ServerResponse>(ServerRequest)>;
 
 /// Limits and identity of a Server. Timeouts bound how long a slow or silent client can hold a connection.

@@ -37,14 +37,6 @@ std::shared_ptr<spdlog::logger> logger() { return telemetry::logger("alertmanage
 
 std::string q(std::string_view v) { return telemetry::logfmt_value(v); }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -54,7 +46,7 @@ std::string_view trim(std::string_view s) {
 /// application/json, with or without parameters ("; charset=utf-8", which VESPA refused). No header: accepted.
 bool is_json(std::string_view content_type) {
   if (trim(content_type).empty()) return true;
-  return iequals(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+  return http::media_type(content_type) == "application/json";
 }
 
 /// Runs bcrypt_matches() on `pool` and completes with its result on the initiating coroutine's executor.
