@@ -14,10 +14,11 @@ Pipeline::Pipeline(ves::EncodeContext context, outbox::Outbox& outbox, std::size
     : context_(std::move(context)),
       outbox_(outbox),
       max_event_bytes_(max_event_bytes),
-      dead_letter_file_(std::move(dead_letter_file)) {}
+      dead_letter_file_(std::move(dead_letter_file)),
+      log_(telemetry::logger("pipeline")) {}
 
 void Pipeline::submit(core::Event event) {
-  auto log = telemetry::logger("pipeline");
+  auto& log = log_;
   if (closed_) {
     log->warn("msg=\"Event arrived after shutdown began; not queued\" event_id={} domain={}", event.event_id,
               core::to_string(event.domain));

@@ -4,10 +4,15 @@
 /// collector; it is logged, counted and written to the dead-letter file instead of vanishing.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 
 #include "vesagent/core/event_sink.hpp"
 #include "vesagent/outbox/outbox.hpp"
 #include "vesagent/ves/encode.hpp"
+
+namespace spdlog {
+class logger;
+}
 
 namespace vesagent::pipeline {
 
@@ -35,6 +40,7 @@ class Pipeline final : public core::EventSink {
   std::filesystem::path dead_letter_file_;
   bool closed_ = false;
   PipelineStats stats_;
+  std::shared_ptr<spdlog::logger> log_;  ///< looked up once: submit() runs for every event
 };
 
 }  // namespace vesagent::pipeline
