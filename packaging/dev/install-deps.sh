@@ -9,7 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libssl-dev libsystemd-dev
   python3 python3-jsonschema openssl ca-certificates
   clang-14 libclang-rt-14-dev
-  prometheus-alertmanager
+  prometheus-alertmanager prometheus prometheus-node-exporter etcd-server etcd-client
+  libbenchmark-dev dpkg-dev rpm file systemd man-db
 )
 
 missing=()

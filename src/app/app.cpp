@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "services.hpp"
 #include "vesagent/app/task_group.hpp"
 #include "vesagent/core/clock.hpp"
 #include "vesagent/http/client.hpp"
@@ -52,8 +53,9 @@ struct App::Impl {
   TaskGroup tasks;
   std::unique_ptr<state::FaultStore> faults;
   std::unique_ptr<sources::alertmanager::Webhook> webhook;
+  core::ServiceContext service_context;
+  std::vector<std::unique_ptr<core::Service>> services;  ///< pollers and other services, see services.cpp
   std::function<void()> stopped_callback;
-  std::optional<std::int64_t> measurement_interval_override_s;  ///< for the measurement scheduler to come
   bool stopping = false;
   bool started = false;
 
@@ -105,9 +107,8 @@ struct App::Impl {
           break;
         }
         case ves::Command::Type::measurement_interval_change:
-          measurement_interval_override_s =
-              c.interval_seconds > 0 ? std::optional<std::int64_t>(c.interval_seconds) : std::nullopt;
           log->info("msg=\"Collector changed the measurement interval\" interval_s={}", c.interval_seconds);
+          for (auto& service : services) service->set_measurement_interval_seconds(c.interval_seconds);
           break;
         default:
           log->info("msg=\"Ignoring unsupported collector command\" command_type={}",
@@ -153,6 +154,19 @@ Result<void> App::start(std::string& error) {
     error = "cannot listen for Alertmanager on " + m.config.alert_manager.bind + ": " + port.error().message();
     return port.error();
   }
+  m.service_context = core::ServiceContext{m.executor, &m.config, &m.client, &m.ids, m.faults.get(), &m.pipeline};
+  m.services = make_services(m.service_context);
+  for (auto& service : m.services) {
+    if (auto r = service->start(error); !r) {
+      error = std::string(service->name()) + ": " + error;
+      m.webhook->stop();
+      for (auto& started : m.services) {
+        if (started == service) break;
+        started->stop();
+      }
+      return r;
+    }
+  }
   m.tasks.on_all_done([this] {
     if (impl_->stopped_callback) impl_->stopped_callback();
   });
@@ -191,6 +205,7 @@ void App::stop() {
   m.stopping = true;
   // Order: stop producing, then deliver what is queued, bounded by shutdownTimeout.
   if (m.webhook) m.webhook->stop();
+  for (auto& service : m.services) service->stop();
   if (m.faults) {
     std::string persist_error;
     if (!m.faults->persist(persist_error))
@@ -230,6 +245,7 @@ void App::reload(config::Config config) {
   m.config = std::move(config);
   m.publisher.set_endpoints(m.make_endpoint("primary", m.config.primary_collector),
                             m.make_endpoint("backup", m.config.backup_collector));
+  for (auto& service : m.services) service->reload();
   if (m.config.backup_collector.configured() && !m.tasks.running(kProbeTask) && !m.stopping) {
     m.tasks.spawn(kProbeTask, m.publisher.probe_primary());
   }

@@ -4,168 +4,13 @@
 #include <cctype>
 #include <limits>
 
+#include "key_factories.hpp"
 #include "lists.hpp"
 #include "values.hpp"
 
 namespace vesagent::config::detail {
 
-namespace {
-
-using Message = std::optional<std::string>;
-
-// ---- key factories. `acc` is a generic lambda returning a reference into a (const) Config. ----
-
-template <class Acc>
-Key string_key(std::string path, std::string doc, Acc acc, KeyType type = KeyType::string) {
-  Key k;
-  k.path = std::move(path);
-  k.type = type;
-  k.doc = std::move(doc);
-  k.secret = type == KeyType::secret;
-  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
-    acc(c) = std::string(v);
-    return std::nullopt;
-  };
-  k.get = [acc](const Config& c) { return acc(c); };
-  return k;
-}
-
-template <class Acc>
-Key choice_key(std::string path, std::string doc, Acc acc, std::vector<std::string> choices) {
-  Key k = string_key(std::move(path), std::move(doc), acc, KeyType::choice);
-  k.choices = std::move(choices);
-  k.set = [acc, allowed = k.choices](Config& c, std::string_view v, SetContext&) -> Message {
-    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return "expected one of " + list + ", got " + quote(v);
-    }
-    acc(c) = std::string(v);
-    return std::nullopt;
-  };
-  return k;
-}
-
-template <class Acc>
-Key int_key(std::string path, std::string doc, Acc acc, std::int64_t min, std::int64_t max) {
-  Key k;
-  k.path = std::move(path);
-  k.type = KeyType::integer;
-  k.doc = std::move(doc);
-  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
-    auto n = parse_int(v);
-    if (!n || *n < std::numeric_limits<int>::min() || *n > std::numeric_limits<int>::max()) {
-      return "expected an integer, got " + quote(v);
-    }
-    acc(c) = static_cast<int>(*n);
-    return std::nullopt;
-  };
-  k.check = [acc, min, max](const Config& c) -> Message {
-    std::int64_t n = acc(c);
-    if (n >= min && n <= max) return std::nullopt;
-    if (max == std::numeric_limits<int>::max()) {
-      return "must be at least " + std::to_string(min) + ", got " + std::to_string(n);
-    }
-    return "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(n);
-  };
-  k.get = [acc](const Config& c) { return std::to_string(acc(c)); };
-  return k;
-}
-
-template <class Acc>
-Key size_key(std::string path, std::string doc, Acc acc, std::size_t min) {
-  Key k;
-  k.path = std::move(path);
-  k.type = KeyType::size;
-  k.doc = std::move(doc);
-  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
-    auto n = parse_int(v);
-    if (!n) return "expected a number of bytes, got " + quote(v);
-    if (*n < 0) return "must not be negative, got " + std::to_string(*n);
-    acc(c) = static_cast<std::size_t>(*n);
-    return std::nullopt;
-  };
-  k.check = [acc, min](const Config& c) -> Message {
-    if (acc(c) >= min) return std::nullopt;
-    return "must be at least " + std::to_string(min) + " bytes, got " + std::to_string(acc(c));
-  };
-  k.get = [acc](const Config& c) { return std::to_string(acc(c)); };
-  return k;
-}
-
-template <class Acc>
-Key bool_key(std::string path, std::string doc, Acc acc) {
-  Key k;
-  k.path = std::move(path);
-  k.type = KeyType::boolean;
-  k.doc = std::move(doc);
-  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
-    auto b = parse_bool(v);
-    if (!b) return "expected true or false, got " + quote(v);
-    acc(c) = *b;
-    return std::nullopt;
-  };
-  k.get = [acc](const Config& c) { return std::string(acc(c) ? "true" : "false"); };
-  return k;
-}
-
-enum class Zero { allowed, rejected };
-
-template <class Acc>
-Key duration_key(std::string path, std::string doc, Acc acc, Zero zero) {
-  Key k;
-  k.path = std::move(path);
-  k.type = KeyType::duration;
-  k.doc = std::move(doc);
-  k.set = [acc](Config& c, std::string_view v, SetContext&) -> Message {
-    auto d = parse_duration(v);
-    if (!d) {
-      std::string hint;
-      if (parse_int(v)) {
-        hint = " (a unit is required)";
-      } else if (!v.empty() && v.front() == '-') {
-        hint = " (durations cannot be negative)";
-      }
-      return "expected a duration such as 60s, 5m, 1h30m or 500ms, got " + quote(v) + hint;
-    }
-    acc(c) = *d;
-    return std::nullopt;
-  };
-  if (zero == Zero::rejected) {
-    k.check = [acc](const Config& c) -> Message {
-      if (acc(c).count() > 0) return std::nullopt;
-      return "must be greater than 0s";
-    };
-  }
-  k.get = [acc](const Config& c) { return format_duration(acc(c)); };
-  return k;
-}
-
-/// A VESPA key that is accepted so VESPA files load, but not kept: a warning says why.
-Key ignored_key(std::string path, KeyType type, std::string doc, std::string warning) {
-  Key k;
-  k.path = std::move(path);
-  k.type = type;
-  k.doc = std::move(doc);
-  k.secret = type == KeyType::secret;
-  k.set = [warning](Config&, std::string_view v, SetContext& ctx) -> Message {
-    if (!v.empty()) ctx.report.warning(ctx.where, ctx.path, warning);
-    return std::nullopt;
-  };
-  return k;
-}
-
-Key list_key(std::string path, KeyType type, std::string doc, YamlParser parse, YamlEmitter emit) {
-  Key k;
-  k.path = std::move(path);
-  k.type = type;
-  k.doc = std::move(doc);
-  k.parse_yaml = std::move(parse);
-  k.emit_yaml = std::move(emit);
-  return k;
-}
-
-// ---- validators ----
+// ---- validators (declared in key_factories.hpp: section files use them too) ----
 
 Message check_host(std::string_view host) {
   if (host.empty()) return std::nullopt;
@@ -191,6 +36,8 @@ Message check_http_url(std::string_view url) {
   if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return std::nullopt;
   return "expected an http:// or https:// URL, got " + quote(url);
 }
+
+namespace {
 
 /// A bcrypt hash as crypt(3) writes it: $2b$NN$ + 53 characters of bcrypt's base64 alphabet.
 Message check_bcrypt_hash(const AlertManagerConfig& am) {
@@ -310,11 +157,9 @@ std::vector<Key> build_keys() {
                              "not used: give a CA file per collector with primaryCollector.caCert and "
                              "backupCollector.caCert"));
 
-  // cluster.
-  keys.push_back(list_key("cluster", KeyType::map,
-                          "VESPA's Raft cluster section (debug, displayLogs, id, peers). Accepted and ignored with a "
-                          "warning: Raft is not supported; high availability will use etcd.",
-                          parse_cluster, nullptr));
+  add_cluster_keys(keys);
+  add_outbox_keys(keys);
+  add_web_keys(keys);
 
   // ves, log.
   {
@@ -608,6 +453,7 @@ std::vector<Key> build_keys() {
                               [](auto& c) -> auto& { return c.alert_manager.faults.closed_fault_retention; },
                               Zero::rejected));
 
+  add_openstack_keys(keys);
   return keys;
 }
 
@@ -734,6 +580,10 @@ void check_config(const Config& config, Report& report, const std::function<Wher
                    "TLS certificate verification of Prometheus is disabled; use it for testing only");
   }
   check_rules(config, report, Origin::defaults);
+  check_cluster(config, report, where_of);
+  check_outbox(config, report, where_of);
+  check_web(config, report, where_of);
+  check_openstack(config, report, where_of);
 }
 
 }  // namespace vesagent::config::detail

@@ -88,6 +88,18 @@ bool is_section(std::string_view path);
 /// Names directly below `section` ("" = top level): keys and sections, for suggestions and case fixes.
 std::vector<std::string> children_of(std::string_view section);
 
+// ---- Sections kept in their own file (keys_<section>.cpp), so that each part of the agent owns its keys. ----
+// add_*_keys appends the section's keys to the table; check_* runs cross-key checks on the effective Config.
+using WhereOf = std::function<Where(const std::string&)>;
+void add_cluster_keys(std::vector<Key>& keys);    ///< keys_cluster.cpp: etcd HA (and VESPA's Raft section)
+void add_outbox_keys(std::vector<Key>& keys);     ///< keys_outbox.cpp: the durable outbox
+void add_web_keys(std::vector<Key>& keys);        ///< keys_web.cpp: /metrics, health, status endpoints
+void add_openstack_keys(std::vector<Key>& keys);  ///< keys_openstack.cpp: OpenStack VM polling
+void check_cluster(const Config& config, Report& report, const WhereOf& where_of);
+void check_outbox(const Config& config, Report& report, const WhereOf& where_of);
+void check_web(const Config& config, Report& report, const WhereOf& where_of);
+void check_openstack(const Config& config, Report& report, const WhereOf& where_of);
+
 /// Cross-key checks on the effective Config (required keys, rules); `where_of` locates a key's value.
 /// `check_required` is false when the file did not parse: its keys were never seen, so "missing" would mislead.
 void check_config(const Config& config, Report& report, const std::function<Where(const std::string&)>& where_of,

@@ -9,6 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "vesagent/config/cluster_config.hpp"
+#include "vesagent/config/openstack_config.hpp"
+#include "vesagent/config/outbox_config.hpp"
+#include "vesagent/config/web_config.hpp"
+
 namespace vesagent::config {
 
 using Duration = std::chrono::milliseconds;
@@ -154,6 +159,10 @@ struct Config {
   HeartbeatConfig heartbeat;
   MeasurementConfig measurement;
   AlertManagerConfig alert_manager;
+  OpenStackConfig openstack;
+  OutboxConfig outbox;
+  ClusterConfig cluster;
+  WebConfig web;
   LogConfig log;
 };
 
