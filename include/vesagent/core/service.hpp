@@ -38,6 +38,10 @@ struct ServiceContext {
   state::IdAllocator* ids = nullptr;       ///< eventId counter for events without a natural id
   state::FaultStore* faults = nullptr;     ///< active faults of every source (persisted; shared with the webhook)
   EventSink* sink = nullptr;               ///< the pipeline: encode + enqueue
+  /// --once: a poller runs one cycle, submits its events, calls once_done(name()) and then produces nothing more
+  /// (the app drains and exits when every service has reported).
+  bool once = false;
+  std::function<void(std::string_view service)> once_done;
 };
 
 /// A read-only JSON page served by the agent's web endpoint (e.g. /api/v1/openstack/faults).
