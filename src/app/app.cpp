@@ -154,7 +154,12 @@ Result<void> App::start(std::string& error) {
     error = "cannot listen for Alertmanager on " + m.config.alert_manager.bind + ": " + port.error().message();
     return port.error();
   }
-  m.service_context = core::ServiceContext{m.executor, &m.config, &m.client, &m.ids, m.faults.get(), &m.pipeline};
+  m.service_context.executor = m.executor;
+  m.service_context.config = &m.config;
+  m.service_context.client = &m.client;
+  m.service_context.ids = &m.ids;
+  m.service_context.faults = m.faults.get();
+  m.service_context.sink = &m.pipeline;
   m.services = make_services(m.service_context);
   for (auto& service : m.services) {
     if (auto r = service->start(error); !r) {
