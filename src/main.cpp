@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "vesagent/app/app.hpp"
+#include "vesagent/app/source_checks.hpp"
 #include "vesagent/cli/options.hpp"
 #include "vesagent/config/loader.hpp"
 #include "vesagent/telemetry/logging.hpp"
@@ -40,7 +41,9 @@ config::LoadResult load_config(const cli::Options& options) {
     r.errors = std::move(read_errors);
     return r;
   }
-  return config::load(inputs);
+  config::LoadResult result = config::load(inputs);
+  app::check_sources(result);
+  return result;
 }
 
 void print_diagnostics(const config::LoadResult& r, const std::string& file) {
