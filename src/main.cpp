@@ -1,5 +1,6 @@
 // ves-agent: main owns the process (flags, config, signals, systemd notification, exit code); app::App owns the
-// pipeline. Exit codes: 0 clean stop, 1 invalid configuration or start-up failure, 2 bad command line.
+// pipeline. Exit codes: 0 clean stop, 1 invalid configuration or start-up failure (or, with --once, events left
+// undelivered or rejected), 2 bad command line.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -99,7 +100,10 @@ int main(int argc, char** argv) {
   for (const auto& w : loaded.warnings) log->warn("msg={}", telemetry::logfmt_value(w.to_string(options.config_file)));
 
   boost::asio::io_context ioc{1};
-  app::App app(ioc.get_executor(), loaded.config);
+  app::RunOptions run;  // --dry-run / --once (issue 7)
+  run.dry_run = options.dry_run;
+  run.once = options.once;
+  app::App app(ioc.get_executor(), loaded.config, run);
   app.on_stopped([&ioc] { ioc.stop(); });
 
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT, SIGHUP);
@@ -148,6 +152,10 @@ int main(int argc, char** argv) {
   if (watchdog_usec > 0) on_watchdog({});
 
   ioc.run();
-  log->info("msg=\"Stopped\" undelivered={}", app.status().queued);
+  const auto status = app.status();
+  log->info("msg=\"Stopped\" undelivered={}", status.queued);
+  telemetry::flush_suppressed_logs();  // the last "repeated=N" counts, before the process ends
+  // --once is used from scripts and timers: say with the exit code whether everything reached a collector.
+  if (options.once && (status.queued > 0 || status.rejected > 0)) return 1;
   return 0;
 }

@@ -5,10 +5,17 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <set>
 
+#include "app_metrics.hpp"
 #include "services.hpp"
+#include "vesagent/cluster/member.hpp"
 #include "vesagent/app/task_group.hpp"
 #include "vesagent/core/clock.hpp"
 #include "vesagent/http/client.hpp"
@@ -21,6 +28,8 @@
 #include "vesagent/state/fault_store.hpp"
 #include "vesagent/state/id_allocator.hpp"
 #include "vesagent/telemetry/logging.hpp"
+#include "vesagent/telemetry/metrics_writer.hpp"
+#include "vesagent/web/endpoint.hpp"
 
 namespace vesagent::app {
 
@@ -32,12 +41,38 @@ constexpr const char* kHeartbeatTask = "heartbeat";
 constexpr const char* kPublishTask = "publish";
 constexpr const char* kProbeTask = "probe";
 constexpr const char* kDeadlineTask = "shutdown-deadline";
-/// Past this many undelivered events the webhook answers 503, so Alertmanager keeps the alerts and retries,
-/// instead of the agent growing without bound during a long collector outage. (The durable outbox will bound
-/// by bytes and age instead.)
-constexpr std::size_t kMaxQueuedEvents = 1000000;
-
+constexpr const char* kClusterTask = "cluster";  // etcd HA (issue 6): campaign, lease, fencing
 ves::Version version_of(const config::Config& c) { return c.ves.version == 5 ? ves::Version::v5 : ves::Version::v7; }
+
+// Durable outbox (issue 6): <datadir>/outbox, bounded by outbox.maxBytes / maxAge; the webhook answers 503 while
+// outbox::Outbox::accepting() says no.
+outbox::OverflowPolicy overflow_of(const config::Config& c) {
+  return c.outbox.overflow_policy == "dropOldest" ? outbox::OverflowPolicy::drop_oldest
+                                                  : outbox::OverflowPolicy::refuse;
+}
+outbox::Options outbox_options(const config::Config& c) {
+  outbox::Options o;
+  o.directory = std::filesystem::path(c.datadir) / "outbox";
+  o.fsync = c.outbox.fsync == "always" ? outbox::FsyncPolicy::always
+            : c.outbox.fsync == "never" ? outbox::FsyncPolicy::never
+                                        : outbox::FsyncPolicy::batch;
+  o.fsync_interval = c.outbox.fsync_interval;
+  o.max_bytes = c.outbox.max_bytes;
+  o.max_age = c.outbox.max_age;
+  o.overflow = overflow_of(c);
+  o.segment_bytes = c.outbox.segment_bytes;
+  o.memory_bytes = c.outbox.memory_bytes;
+  return o;
+}
+
+// --dry-run (issue 7): the state directory becomes a fresh temporary one, before any module opens a file in it.
+config::Config for_run(config::Config c, const RunOptions& run) {
+  if (run.dry_run) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ves-agent-dry-run.XXXXXX").string();
+    if (mkdtemp(tmpl.data()) != nullptr) c.datadir = tmpl;
+  }
+  return c;
+}
 }  // namespace
 
 struct App::Impl {
@@ -53,26 +88,165 @@ struct App::Impl {
   TaskGroup tasks;
   std::unique_ptr<state::FaultStore> faults;
   std::unique_ptr<sources::alertmanager::Webhook> webhook;
+  /// etcd HA (issue 6): null = standalone. Declared after `faults`, whose change listener it holds.
+  std::unique_ptr<cluster::Member> member;
   core::ServiceContext service_context;
   std::vector<std::unique_ptr<core::Service>> services;  ///< pollers and other services, see services.cpp
   std::function<void()> stopped_callback;
   bool stopping = false;
   bool started = false;
+  // Issue 7: process run mode, the agent's own HTTP endpoint, --once bookkeeping.
+  RunOptions run;
+  std::unique_ptr<web::Endpoint> web;
+  std::int64_t start_time_us = core::now_epoch_us();
+  std::set<std::string, std::less<>> once_pending;  ///< pollers that have not finished their --once cycle
 
-  Impl(asio::any_io_executor ex, config::Config cfg)
+  Impl(asio::any_io_executor ex, config::Config cfg, RunOptions options)
       : executor(ex),
-        config(std::move(cfg)),
+        config(for_run(std::move(cfg), options)),
         client(ex),
         ids(std::filesystem::path(config.datadir) / "event-counter"),
-        outbox(ex),
+        outbox(ex, outbox_options(config)),  // opened (and replayed) in start(); issue 6
         pipeline(ves::EncodeContext{version_of(config), std::string(core::time_zone_offset())}, outbox,
                  config.event.max_size, std::filesystem::path(config.datadir) / "dead-letter.jsonl"),
         publisher(ex, outbox, make_endpoint("primary", config.primary_collector),
                   make_endpoint("backup", config.backup_collector), publisher_settings(config),
                   [this](const std::vector<ves::Command>& commands) { apply_commands(commands); }),
-        heartbeat(config, [this] { return ids.next(); }),
+        // Clustered, eventIds come from blocks reserved in etcd, so two leaders never repeat a number (issue 6).
+        heartbeat(config, [this] { return member ? member->next_event_number() : ids.next(); }),
         heartbeat_loop(ex, heartbeat, pipeline, config.heartbeat.default_interval),
-        tasks(ex) {}
+        tasks(ex),
+        run(std::move(options)) {
+    if (!run.dry_run_output) {
+      run.dry_run_output = [](std::string_view json) {
+        std::fwrite(json.data(), 1, json.size(), stdout);
+        std::fputc('\n', stdout);
+        std::fflush(stdout);
+      };
+    }
+  }
+
+  ~Impl() {
+    if (run.dry_run) {
+      std::error_code ec;
+      std::filesystem::remove_all(config.datadir, ec);
+    }
+  }
+
+  /// Empty when /-/ready should answer 200. (The cluster role will be one more condition here.)
+  std::string not_ready_reason() const {
+    if (!started) return "starting";
+    if (stopping) return "stopping";
+    if (member && !member->is_leader()) return "not the cluster leader";  // issue 6: followers answer 503
+    return {};
+  }
+
+  void write_metrics(telemetry::MetricsWriter& out) const {
+    AppMetricsInputs in;
+    in.pipeline = &pipeline.stats();
+    in.outbox = &outbox;
+    in.publisher = &publisher;
+    in.backup_configured = config.backup_collector.configured();
+    in.webhook = webhook ? &webhook->stats() : nullptr;
+    in.faults = faults.get();
+    in.heartbeat = &heartbeat_loop.stats();
+    in.heartbeat_interval_seconds = std::chrono::duration<double>(heartbeat_loop.interval()).count();
+    in.ves_version = config.ves.version;
+    in.start_time_us = start_time_us;
+    in.now_us = core::now_epoch_us();
+    in.ready = not_ready_reason().empty();
+    write_app_metrics(in, out);
+    for (const auto& service : services) service->write_metrics(out);
+    if (member) member->write_metrics(out);  // issue 6: leader state gauge
+  }
+
+  // ---- etcd HA (issue 6): only the leader runs the services, the heartbeat loop and delivery ----
+
+  /// True when this agent may emit: standalone, or the cluster leader.
+  bool emitting() const { return !member || member->is_leader(); }
+
+  /// Starts delivery, the fail-back probe and the heartbeat loop (at start, or when this agent becomes leader).
+  void start_emission() {
+    auto delivery = run.dry_run ? print_events() : publisher.run();
+    tasks.spawn(kPublishTask, std::move(delivery), [this] {
+      // A leadership loss cancels delivery alone: the agent goes on as a follower.
+      if (!stopping) return;
+      // Drained (or cut by the deadline): nothing else needs to run, but a cluster member first leaves the
+      // cluster (revokes its lease, so another agent takes over at once); its task's end cancels the rest.
+      if (member && tasks.running(kClusterTask)) {
+        member->stop();
+      } else {
+        tasks.cancel_all();
+      }
+    });
+    if (config.backup_collector.configured() && !run.dry_run) tasks.spawn(kProbeTask, publisher.probe_primary());
+    tasks.spawn(kHeartbeatTask, run.once ? heartbeat_once() : heartbeat_loop.run());
+  }
+
+  /// Called by the cluster member on every change of role. Stopping is synchronous: by the time this returns,
+  /// no poller, heartbeat or post runs any more (cancelled transfers are aborted), well before the lease expires.
+  void on_leadership(bool leading) {
+    auto log = telemetry::logger("app");
+    if (leading) {
+      if (stopping) return;
+      std::string error;
+      for (auto& service : services) {
+        if (auto r = service->start(error); !r) {
+          log->error("msg=\"Cannot start a service after the election\" service={} error={}", service->name(),
+                     telemetry::logfmt_value(error));
+        }
+      }
+      if (!tasks.running(kPublishTask)) start_emission();
+      log->info("msg=\"Leading: polling, heartbeats and delivery started\" queued={}", outbox.size());
+      return;
+    }
+    if (!stopping) {
+      for (auto& service : services) service->stop();  // (App::stop() has stopped them already)
+    }
+    tasks.cancel(kHeartbeatTask);
+    tasks.cancel(kProbeTask);
+    tasks.cancel(kPublishTask);  // undelivered events stay queued until this agent leads again
+    log->info("msg=\"Following: polling, heartbeats and delivery stopped\" queued={}", outbox.size());
+  }
+
+  /// --dry-run: prints what the publisher would post, in order, and acknowledges it.
+  asio::awaitable<void> print_events() {
+    for (;;) {
+      if (outbox.entries().empty()) {  // the durable outbox may still be reading entries back (issue 6)
+        if (stopping && outbox.empty()) co_return;
+        co_await outbox.wait();
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) co_return;
+        continue;
+      }
+      for (const auto& e : outbox.entries()) run.dry_run_output("{\"event\":" + e.json + "}");
+      outbox.ack(outbox.entries().back().seq);
+    }
+  }
+
+  /// --once: the heartbeat's single cycle.
+  asio::awaitable<void> heartbeat_once() {
+    auto events = co_await heartbeat.poll();
+    if (events) {
+      for (auto& e : *events) pipeline.submit(std::move(e));
+    } else {
+      telemetry::logger("app")->error("msg=\"Heartbeat poll failed\" error={}",
+                                      telemetry::logfmt_value(events.error().message()));
+    }
+    once_finished("heartbeat");
+  }
+
+  void once_finished(std::string_view name) {
+    auto it = once_pending.find(name);
+    if (it == once_pending.end()) return;
+    once_pending.erase(it);
+    if (!once_pending.empty()) return;
+    telemetry::logger("app")->info("msg=\"Every poller finished its cycle; delivering and stopping\" queued={}",
+                                   outbox.size());
+    // Posted: once_done may be called from inside a service, which stop() is about to stop.
+    asio::post(executor, [this] { stop_from_once(); });
+  }
+  std::function<void()> stop_from_once;
 
   std::unique_ptr<publish::CollectorEndpoint> make_endpoint(const char* name, const config::CollectorConfig& c) {
     if (!c.configured()) return nullptr;
@@ -118,8 +292,10 @@ struct App::Impl {
   }
 };
 
-App::App(asio::any_io_executor executor, config::Config config)
-    : impl_(std::make_unique<Impl>(std::move(executor), std::move(config))) {}
+App::App(asio::any_io_executor executor, config::Config config, RunOptions options)
+    : impl_(std::make_unique<Impl>(std::move(executor), std::move(config), std::move(options))) {
+  impl_->stop_from_once = [this] { stop(); };
+}
 
 App::~App() = default;
 
@@ -147,12 +323,37 @@ Result<void> App::start(std::string& error) {
     return r;
   }
   if (!fault_note.empty()) log->warn("msg=\"Fault state repaired\" detail={}", telemetry::logfmt_value(fault_note));
-  m.webhook = std::make_unique<sources::alertmanager::Webhook>(
-      m.executor, m.config, m.pipeline, *m.faults,
-      [&m] { return !m.stopping && m.outbox.size() < kMaxQueuedEvents; });
-  if (auto port = m.webhook->start(); !port) {
-    error = "cannot listen for Alertmanager on " + m.config.alert_manager.bind + ": " + port.error().message();
-    return port.error();
+  // Durable outbox (issue 6): what a previous run left undelivered goes out first, in order.
+  std::string outbox_note;
+  if (auto r = m.outbox.open(outbox_note); !r) {
+    error = "cannot open the outbox: " + outbox_note;
+    return r;
+  }
+  if (!outbox_note.empty()) {
+    log->warn("msg=\"Outbox damaged; cut or skipped the damage, kept the rest\" corrupt_records={} corrupt_bytes={} "
+              "detail={}",
+              m.outbox.stats().corrupt_records, m.outbox.stats().corrupt_bytes, telemetry::logfmt_value(outbox_note));
+  }
+  if (!m.outbox.empty()) {
+    log->info("msg=\"Outbox holds events from a previous run; delivering them first\" events={} bytes={}",
+              m.outbox.size(), m.outbox.bytes());
+  }
+  // etcd HA (issue 6): a cluster member; emission then starts only when it wins the election.
+  if (m.config.cluster.enabled() && !m.run.once && !m.run.dry_run) {
+    m.member = std::make_unique<cluster::Member>(m.executor, m.client, m.config);
+    if (auto r = m.member->prepare(error); !r) return r;
+    m.member->attach_faults(*m.faults);
+    m.member->set_local_ids([&m] { return m.ids.next(); });
+    m.member->on_leadership([&m](bool leading) { m.on_leadership(leading); });
+  }
+  if (!m.run.once) {  // --once: a push source has no cycle to wait for (issue 7)
+    m.webhook = std::make_unique<sources::alertmanager::Webhook>(
+        m.executor, m.config, m.pipeline, *m.faults,
+        [&m] { return !m.stopping && m.outbox.accepting() && m.emitting(); });  // issue 6: 503 on followers
+    if (auto port = m.webhook->start(); !port) {
+      error = "cannot listen for Alertmanager on " + m.config.alert_manager.bind + ": " + port.error().message();
+      return port.error();
+    }
   }
   m.service_context.executor = m.executor;
   m.service_context.config = &m.config;
@@ -160,11 +361,24 @@ Result<void> App::start(std::string& error) {
   m.service_context.ids = &m.ids;
   m.service_context.faults = m.faults.get();
   m.service_context.sink = &m.pipeline;
+  m.service_context.once = m.run.once;
+  m.service_context.once_done = [&m](std::string_view name) { m.once_finished(name); };
   m.services = make_services(m.service_context);
+  if (m.run.once) {
+    m.once_pending.insert("heartbeat");
+    std::string names = "heartbeat";
+    for (const auto& service : m.services) {
+      m.once_pending.emplace(service->name());
+      names += "," + std::string(service->name());
+    }
+    // Named, so that a service that never calls once_done is easy to spot when --once does not end.
+    log->info("msg=\"Running one cycle\" pollers={}", names);
+  }
   for (auto& service : m.services) {
+    if (m.member) break;  // issue 6: clustered, the services start when this agent leads (on_leadership)
     if (auto r = service->start(error); !r) {
       error = std::string(service->name()) + ": " + error;
-      m.webhook->stop();
+      if (m.webhook) m.webhook->stop();
       for (auto& started : m.services) {
         if (started == service) break;
         started->stop();
@@ -172,19 +386,44 @@ Result<void> App::start(std::string& error) {
       return r;
     }
   }
+  // The agent's own HTTP endpoint (issue 7); not in --once runs, which end before anyone scrapes.
+  if (!m.config.web.listen_address.empty() && !m.run.once) {
+    web::Providers providers;
+    providers.write_metrics = [&m](telemetry::MetricsWriter& out) { m.write_metrics(out); };
+    providers.status_pages = [&m] {
+      std::vector<core::StatusPage> pages;
+      for (const auto& service : m.services) {
+        for (auto& page : service->status_pages()) pages.push_back(std::move(page));
+      }
+      return pages;
+    };
+    providers.not_ready_reason = [&m] { return m.not_ready_reason(); };
+    m.web = std::make_unique<web::Endpoint>(m.executor, m.config.web, std::move(providers));
+    if (auto port = m.web->start(); !port) {
+      error = "cannot listen on web.listenAddress " + m.config.web.listen_address + ": " + port.error().message();
+      if (m.webhook) m.webhook->stop();
+      for (auto& service : m.services) service->stop();
+      return port.error();
+    }
+  }
   m.tasks.on_all_done([this] {
+    if (impl_->web) impl_->web->stop();
     if (impl_->stopped_callback) impl_->stopped_callback();
   });
-  m.tasks.spawn(kPublishTask, m.publisher.run(), [this] {
-    // Drained (or cut by the deadline): nothing else needs to run.
-    impl_->tasks.cancel_all();
-  });
-  if (m.config.backup_collector.configured()) m.tasks.spawn(kProbeTask, m.publisher.probe_primary());
-  m.tasks.spawn(kHeartbeatTask, m.heartbeat_loop.run());
+  if (m.member) {
+    // issue 6: the member's task; when it ends during a stop (lease revoked), nothing else needs to run.
+    m.tasks.spawn(kClusterTask, m.member->run(), [this] {
+      if (impl_->stopping) impl_->tasks.cancel_all();
+    });
+  } else {
+    m.start_emission();  // delivery, probe and heartbeat loop (moved to Impl for the cluster leader, issue 6)
+  }
   m.started = true;
-  log->info("msg=\"Agent started\" ves_version={} webhook={} active_faults={} primary={} backup={} "
+  log->info("msg=\"Agent started\" ves_version={} webhook={} web={} mode={} active_faults={} primary={} backup={} "
             "heartbeat_interval_s={} datadir={}",
-            m.config.ves.version, m.config.alert_manager.bind, m.faults->active_count(), publish::event_url(m.config.primary_collector, version_of(m.config)),
+            m.config.ves.version, m.webhook ? m.config.alert_manager.bind : std::string("off"),
+            m.web ? m.config.web.listen_address : std::string("off"),
+            m.run.dry_run ? (m.run.once ? "dry-run,once" : "dry-run") : (m.run.once ? "once" : "normal"), m.faults->active_count(), publish::event_url(m.config.primary_collector, version_of(m.config)),
             m.config.backup_collector.configured()
                 ? publish::event_url(m.config.backup_collector, version_of(m.config))
                 : std::string("none"),
@@ -210,7 +449,9 @@ void App::stop() {
   m.stopping = true;
   // Order: stop producing, then deliver what is queued, bounded by shutdownTimeout.
   if (m.webhook) m.webhook->stop();
-  for (auto& service : m.services) service->stop();
+  if (m.emitting()) {
+    for (auto& service : m.services) service->stop();  // issue 6: a follower's services are not running
+  }
   if (m.faults) {
     std::string persist_error;
     if (!m.faults->persist(persist_error))
@@ -221,6 +462,7 @@ void App::stop() {
   log->info("msg=\"Stopping; delivering queued events\" queued={} timeout_ms={}", m.outbox.size(),
             m.config.shutdown_timeout.count());
   m.publisher.stop_when_drained();
+  m.outbox.wake();  // --dry-run's printer waits on the outbox too
   auto deadline = [](Impl& impl) -> asio::awaitable<void> {
     asio::steady_timer timer(impl.executor);
     timer.expires_after(impl.config.shutdown_timeout);
@@ -228,20 +470,45 @@ void App::stop() {
     if (ec) co_return;  // drained in time
     if (impl.outbox.size() > 0) {
       telemetry::logger("app")->error(
-          "msg=\"Shutdown deadline reached; events not delivered\" undelivered={}", impl.outbox.size());
+          "msg=\"Shutdown deadline reached; undelivered events stay in the outbox for the next start\" "
+          "undelivered={}",
+          impl.outbox.size());
     }
     impl.tasks.cancel_all();
   };
   m.tasks.spawn(kDeadlineTask, deadline(m));
+  // issue 6: a member that does not deliver (follower) leaves the cluster now; a leader leaves once drained.
+  if (m.member && !m.tasks.running(kPublishTask)) m.member->stop();
 }
 
 void App::reload(config::Config config) {
   auto& m = *impl_;
   auto log = telemetry::logger("app");
+  if (m.run.dry_run) config.datadir = m.config.datadir;  // --dry-run keeps its temporary state (issue 7)
   if (config.datadir != m.config.datadir || config.ves.version != m.config.ves.version) {
     log->warn("msg=\"datadir and ves.version changes need a restart; keeping the running values\"");
     config.datadir = m.config.datadir;
     config.ves.version = m.config.ves.version;
+  }
+  // Issue 7: the web endpoint keeps its listener and TLS files until a restart.
+  const auto& w = config.web;
+  if (w.listen_address != m.config.web.listen_address || w.tls_cert_file != m.config.web.tls_cert_file ||
+      w.tls_key_file != m.config.web.tls_key_file || w.tls_client_ca_file != m.config.web.tls_client_ca_file ||
+      w.tls_require_client_cert != m.config.web.tls_require_client_cert) {
+    log->warn("msg=\"web.* changes need a restart; keeping the running endpoint\" listen_address={}",
+              telemetry::logfmt_value(m.config.web.listen_address));
+    config.web = m.config.web;
+  }
+  // Issue 6 (outbox): the bounds apply at once; fsync and segment settings at the next start.
+  m.outbox.set_limits(config.outbox.max_bytes, config.outbox.max_age, overflow_of(config));
+  // Issue 6: the cluster membership (endpoints, name, prefix, lease) keeps its settings until a restart.
+  const auto& cl = config.cluster;
+  if (cl.endpoints != m.config.cluster.endpoints || cl.name != m.config.cluster.name ||
+      cl.prefix != m.config.cluster.prefix || cl.lease_ttl != m.config.cluster.lease_ttl ||
+      cl.poll_interval != m.config.cluster.poll_interval || cl.user != m.config.cluster.user ||
+      cl.password != m.config.cluster.password) {
+    log->warn("msg=\"cluster.* changes need a restart; keeping the running membership\"");
+    config.cluster = m.config.cluster;
   }
   telemetry::init_logging({config.log.level, config.log.format});
   if (config.heartbeat.default_interval != m.config.heartbeat.default_interval) {
@@ -251,7 +518,8 @@ void App::reload(config::Config config) {
   m.publisher.set_endpoints(m.make_endpoint("primary", m.config.primary_collector),
                             m.make_endpoint("backup", m.config.backup_collector));
   for (auto& service : m.services) service->reload();
-  if (m.config.backup_collector.configured() && !m.tasks.running(kProbeTask) && !m.stopping) {
+  if (m.config.backup_collector.configured() && !m.tasks.running(kProbeTask) && !m.stopping && !m.run.dry_run &&
+      m.emitting()) {  // issue 6: followers do not probe
     m.tasks.spawn(kProbeTask, m.publisher.probe_primary());
   }
   log->info("msg=\"Configuration reloaded\"");
@@ -269,5 +537,10 @@ AppStatus App::status() const {
   s.heartbeat_interval_ms = std::chrono::duration_cast<milliseconds>(m.heartbeat_loop.interval()).count();
   return s;
 }
+
+// Issue 7: /metrics and the web endpoint's port.
+void App::write_metrics(telemetry::MetricsWriter& out) const { impl_->write_metrics(out); }
+
+std::uint16_t App::web_port() const { return impl_->web ? impl_->web->port() : 0; }
 
 }  // namespace vesagent::app

@@ -1,5 +1,8 @@
 #include "services.hpp"
 
+#include "vesagent/sources/openstack/openstack_service.hpp"  // OpenStack VM faults
+#include "vesagent/sources/prometheus/prometheus_service.hpp"  // Prometheus measurements
+
 namespace vesagent::app {
 
 std::vector<std::unique_ptr<core::Service>> make_services(const core::ServiceContext& context) {
@@ -9,8 +12,8 @@ std::vector<std::unique_ptr<core::Service>> make_services(const core::ServiceCon
   };
   (void)context;
   (void)add;
-  // add(sources::prometheus::make_service(context));
-  // add(sources::openstack::make_service(context));
+  add(sources::prometheus::make_service(context));  // Prometheus rules -> measurement events
+  add(sources::openstack::make_service(context));  // OpenStack VM states -> fault (and stateChange) events
   return services;
 }
 

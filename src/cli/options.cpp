@@ -24,6 +24,17 @@ constexpr ProcessFlag kProcessFlags[] = {
      "environment and flags are used), a missing --config.file is an error."},
     {"check-config", "", "Load and validate the configuration, print every problem, and exit (0 = valid)."},
     {"print-config", "", "Print the effective configuration as YAML, secrets shown as <redacted>, and exit."},
+    {"dry-run", "",
+     "Collect and encode as usual, but print each VES event as one JSON line ({\"event\":...}) on stdout instead "
+     "of posting it. State (eventIds, active faults) lives in a temporary directory, so a dry run never changes "
+     "what the running agent sends. Logs stay on stderr."},
+    {"once", "",
+     "Run one cycle of every poller (heartbeat, Prometheus rules, OpenStack), deliver the events, and exit: 0 when "
+     "every event was delivered, 1 otherwise. The webhook and the web endpoint are not started. With --dry-run: "
+     "print one cycle and exit."},
+    {"web.listen-address", "HOST:PORT",
+     "Serve /metrics, /-/healthy, /-/ready and the status pages on this address (Prometheus spelling of "
+     "--web.listenAddress; empty = off)."},
     {"help", "", "Show this help and exit."},
     {"version", "", "Show the version and exit."},
 };
@@ -133,8 +144,19 @@ Options parse(int argc, const char* const* argv) {
       }
       continue;
     }
+    if (name == "web.listen-address") {
+      // The Prometheus spelling; the configuration key is web.listenAddress.
+      if (!has_value && !take_next()) {
+        o.errors.push_back("flag --web.listen-address needs a value: --web.listen-address=HOST:PORT");
+      } else {
+        o.overrides.emplace_back("web.listenAddress", value);
+      }
+      continue;
+    }
     bool* process_switch = name == "check-config" ? &o.check_config
                            : name == "print-config" ? &o.print_config
+                           : name == "dry-run"      ? &o.dry_run
+                           : name == "once"         ? &o.once
                            : name == "version"      ? &o.show_version
                                                     : nullptr;
     if (process_switch != nullptr) {

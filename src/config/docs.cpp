@@ -115,7 +115,7 @@ primaryCollector:
 | `debug: true` | same as `log.level: debug` |
 | top-level `caCert` (certificate content) | accepted with a warning and not used; set `primaryCollector.caCert` to a CA file |
 | `passphrase` | accepted with a warning: VESPA's external password decryption is not supported, the password is used as given |
-| `cluster` (Raft: `id`, `peers`, `debug`, `displayLogs`) | accepted with a warning and ignored: Raft is not supported; high availability uses etcd (a `cluster` section with `endpoints`, not implemented yet) |
+| `cluster` (Raft: `id`, `peers`, `debug`, `displayLogs`) | accepted with one warning and ignored: Raft is not supported; high availability uses etcd (`cluster.endpoints` and the other `cluster.*` keys below) |
 | `event.maxSize: 200` (VESPA's default) | rejected: the minimum is 1024 bytes; use 2000000 |
 | `alertManager.user` / `password` | enforced as basic auth on the webhook (VESPA parsed but ignored them) |
 

@@ -7,6 +7,7 @@ std::string_view to_string(Domain d) noexcept {
     case Domain::fault: return "fault";
     case Domain::heartbeat: return "heartbeat";
     case Domain::measurement: return "measurement";
+    case Domain::state_change: return "stateChange";  // sources/openstack
   }
   return "other";
 }

@@ -20,6 +20,7 @@ Pipeline::Pipeline(ves::EncodeContext context, outbox::Outbox& outbox, std::size
 void Pipeline::submit(core::Event event) {
   auto& log = log_;
   if (closed_) {
+    ++stats_.refused;
     log->warn("msg=\"Event arrived after shutdown began; not queued\" event_id={} domain={}", event.event_id,
               core::to_string(event.domain));
     return;
@@ -42,6 +43,7 @@ void Pipeline::submit(core::Event event) {
     return;
   }
   ++stats_.accepted;
+  ++stats_.accepted_by_domain[event.domain];
   outbox_.push(outbox::Entry{event.domain, event.event_id, std::move(*encoded), core::now_epoch_us()});
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "vesagent/core/clock.hpp"
 #include "vesagent/outbox/dead_letter_file.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
@@ -84,9 +85,11 @@ void FailoverPublisher::switch_to(std::size_t index, const char* why, const std:
   }
 }
 
-void FailoverPublisher::dead_letter(std::size_t count, const CollectorEndpoint& endpoint, const Delivery& delivery) {
+void FailoverPublisher::dead_letter(const std::vector<outbox::Entry>& entries, const CollectorEndpoint& endpoint,
+                                    const Delivery& delivery) {
+  // The posted batch, not outbox_.entries(): the outbox may have dropped entries meanwhile (issue 6).
+  const std::size_t count = entries.size();
   auto log = telemetry::logger("publish");
-  const auto& entries = outbox_.entries();
   const outbox::DeadLetterFile file(settings_.dead_letter_file);
   bool written = true;
   for (std::size_t i = 0; i < count && i < entries.size(); ++i) {
@@ -106,8 +109,10 @@ void FailoverPublisher::dead_letter(std::size_t count, const CollectorEndpoint& 
 asio::awaitable<void> FailoverPublisher::run() {
   auto log = telemetry::logger("publish");
   for (;;) {
-    if (outbox_.empty()) {
-      if (stopping_) co_return;
+    // entries() is what is ready in memory; empty() means nothing is queued at all (the durable outbox reads
+    // younger entries back from disk while the publisher waits; issue 6).
+    if (outbox_.entries().empty()) {
+      if (stopping_ && outbox_.empty()) co_return;
       co_await outbox_.wait();
       auto cs = co_await asio::this_coro::cancellation_state;
       if (cs.cancelled() != asio::cancellation_type::none) co_return;
@@ -126,8 +131,10 @@ asio::awaitable<void> FailoverPublisher::run() {
     }
     switch (d.outcome) {
       case Outcome::delivered:
-        outbox_.pop(n);
+        outbox_.ack(batch.back().seq);  // removed from disk only now, after the 2xx (issue 6)
         stats_.delivered_events += n;
+        stats_.events[{index, batch.front().domain}].delivered += n;  // a batch holds one domain
+        stats_.last_delivery_us = core::now_epoch_us();
         if (singles_left_ > 0) --singles_left_;
         if (index == active_) failures_on_active_ = 0;
         if (outage_logged_ && index == active_) {
@@ -149,12 +156,14 @@ asio::awaitable<void> FailoverPublisher::run() {
           singles_left_ = n;
           break;
         }
-        dead_letter(n, endpoint, d);
-        outbox_.pop(n);
+        stats_.events[{index, batch.front().domain}].rejected += n;
+        dead_letter(batch, endpoint, d);
+        outbox_.ack(batch.back().seq);
         if (singles_left_ > 0) --singles_left_;
         break;
       case Outcome::retry: {
         ++stats_.failed_attempts;
+        stats_.events[{index, batch.front().domain}].failed += n;
         if (index != active_) break;  // a probe switched collectors meanwhile; go again at once
         ++failures_on_active_;
         if (!outage_logged_) {

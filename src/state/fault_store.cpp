@@ -108,6 +108,16 @@ struct FaultStore::Impl {
   bool journal_stale = false;
   /// The journal may end in a partial line we could not cut: rewrite everything instead of appending.
   bool must_compact = false;
+  FaultStore::ChangeListener change_listener;  ///< cluster mirror (set_change_listener); empty = none
+
+  /// Hands the pending changes to the change listener (clustering).
+  void notify_changes() const {
+    if (!change_listener || dirty.empty()) return;
+    std::vector<FaultRecord> changed;
+    changed.reserve(dirty.size());
+    for (const Entry* e : dirty) changed.push_back(to_record(e->first, e->second));
+    change_listener(changed);
+  }
 
   std::filesystem::path snapshot_path() const { return options.directory / kSnapshotFile; }
   std::filesystem::path journal_path() const { return options.directory / kJournalFile; }
@@ -470,7 +480,8 @@ Result<void> FaultStore::persist(std::string& error) {
     error = "fault store " + m.options.directory.string() + " is not open";
     return make_error_code(errc::io_error);
   }
-  if (m.must_compact) return compact(error);
+  if (m.must_compact) return compact(error);  // compact() notifies the change listener
+  m.notify_changes();  // cluster mirror
   if (m.journal_stale) {
     if (auto r = m.reset_journal(error); !r) return r;
   }
@@ -499,6 +510,7 @@ Result<void> FaultStore::compact(std::string& error) {
     error = "fault store " + m.options.directory.string() + " is not open";
     return make_error_code(errc::io_error);
   }
+  m.notify_changes();  // cluster mirror: compaction clears the pending changes too
   const auto now = m.now();
   const auto next_generation = m.generation + 1;
   std::string text;
@@ -525,6 +537,66 @@ Result<void> FaultStore::compact(std::string& error) {
   if (count != m.faults.size()) m.forget_expired(now);
   m.active = active;
   return m.reset_journal(error);
+}
+
+// Added for sources/openstack: a VM changing from one fault status to another updates its fault.
+FaultDecision FaultStore::on_changed(std::string_view key, core::Severity severity) {
+  auto& m = *impl_;
+  auto it = m.faults.find(key);
+  FaultDecision d;
+  if (it == m.faults.end()) {
+    d.record.key = std::string(key);
+    return d;
+  }
+  if (!it->second.active()) return Impl::unchanged(*it);
+  it->second.severity = severity;
+  ++it->second.sequence;
+  m.mark_dirty(*it);
+  d.action = FaultAction::update;
+  d.record = to_record(it->first, it->second);
+  return d;
+}
+
+// Added for sources/openstack: find the faults of VMs that vanished while the agent was not looking.
+void FaultStore::for_each_active(std::string_view prefix, const std::function<void(const FaultRecord&)>& fn) const {
+  for (const auto& [key, fault] : impl_->faults) {
+    if (fault.active() && std::string_view(key).starts_with(prefix)) fn(to_record(key, fault));
+  }
+}
+
+// Added for cluster (etcd high availability), see the header.
+void FaultStore::set_change_listener(ChangeListener listener) { impl_->change_listener = std::move(listener); }
+
+Result<void> FaultStore::replace_all(const std::vector<FaultRecord>& records, std::string& error) {
+  auto& m = *impl_;
+  for (Entry* e : m.dirty) e->second.dirty = false;
+  m.dirty.clear();
+  m.faults.clear();
+  for (const auto& r : records) {
+    StoredFault f;
+    f.event_id = r.event_id;
+    f.episode_start_us = r.episode_start_us;
+    f.start_epoch_us = r.start_epoch_us;
+    f.sequence = r.sequence;
+    f.severity = r.severity;
+    f.closed_at_us = r.closed_at_us;
+    m.faults.insert_or_assign(r.key, std::move(f));
+  }
+  m.recount();
+  if (!m.opened) return {};
+  // The listener must not echo the cluster's own state back to it.
+  auto listener = std::move(m.change_listener);
+  auto r = compact(error);
+  m.change_listener = std::move(listener);
+  if (!r) m.must_compact = true;
+  return r;
+}
+
+std::vector<FaultRecord> FaultStore::records() const {
+  std::vector<FaultRecord> out;
+  out.reserve(impl_->faults.size());
+  for (const auto& [key, fault] : impl_->faults) out.push_back(to_record(key, fault));
+  return out;
 }
 
 std::size_t FaultStore::active_count() const { return impl_->active; }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "json_writer.hpp"
+#include "state_change_fields.hpp"  // stateChange domain (sources/openstack)
 
 namespace vesagent::ves {
 namespace {
@@ -33,6 +34,7 @@ std::string join(std::span<const std::string_view> items) {
 std::string_view body_name(const core::Body& body) noexcept {
   if (std::holds_alternative<core::FaultBody>(body)) return "fault";
   if (std::holds_alternative<core::HeartbeatBody>(body)) return "heartbeat";
+  if (std::holds_alternative<core::StateChangeBody>(body)) return "stateChange";  // sources/openstack
   return "measurement";
 }
 
@@ -100,7 +102,9 @@ class Encoder {
                        (event_.domain == core::Domain::heartbeat &&
                         std::holds_alternative<core::HeartbeatBody>(event_.body)) ||
                        (event_.domain == core::Domain::measurement &&
-                        std::holds_alternative<core::MeasurementBody>(event_.body));
+                        std::holds_alternative<core::MeasurementBody>(event_.body)) ||
+                       (event_.domain == core::Domain::state_change &&  // sources/openstack
+                        std::holds_alternative<core::StateChangeBody>(event_.body));
     if (match) return true;
     return fail("commonEventHeader.domain is " + std::string(core::to_string(event_.domain)) + " but the body is a " +
                 std::string(body_name(event_.body)) + " body");
@@ -204,6 +208,9 @@ class Encoder {
     w_.end_object();
     return true;
   }
+
+  // ---- stateChangeFields (sources/openstack): see state_change_fields.cpp ----
+  bool write_body(const core::StateChangeBody& s) { return detail::write_state_change_fields(w_, s, v7_, error_); }
 
   // ---- heartbeatFields -----------------------------------------------------------------------------------------
   bool write_body(const core::HeartbeatBody& h) {

@@ -7,6 +7,28 @@
 
 namespace vesagent::config {
 
-struct ClusterConfig {};
+/// Several agents campaign for one leadership in etcd (v3 JSON gateway); only the leader polls, sends
+/// heartbeats and delivers events, and the fault state lives in etcd under `prefix` (see src/cluster/README.md).
+/// Without endpoints the agent runs standalone. The same section also accepts VESPA's Raft keys (id, peers,
+/// debug, displayLogs), which are ignored with one warning.
+struct ClusterConfig {
+  std::vector<std::string> endpoints;  ///< etcd client URLs (http:// or https://); empty = standalone
+  std::string name;                    ///< this member's name in the leader key; empty = event.reportingEntityName
+  std::string prefix = "/ves-agent";   ///< every key of this agent group lives below "<prefix>/"
+  std::chrono::milliseconds lease_ttl{10000};      ///< whole seconds, at least 2 s (etcd's minimum)
+  std::chrono::milliseconds poll_interval{1000};   ///< followers check the leader key this often
+  std::chrono::milliseconds request_timeout{2000}; ///< per etcd request, before trying the next endpoint
+  std::string user;                    ///< etcd authentication (gateway /v3/auth/authenticate); empty = none
+  std::string password;
+  std::string password_file;           ///< read when clustering starts
+  std::string ca_cert;                 ///< PEM CA bundle for https endpoints; empty = system store
+  std::string client_cert;             ///< PEM client certificate (etcd --client-cert-auth)
+  std::string client_key;
+  bool insecure_skip_verify = false;
+  /// VESPA Raft keys found in the file (id, peers, debug, displayLogs): reported once, otherwise ignored.
+  std::vector<std::string> vespa_raft_keys;
+
+  bool enabled() const { return !endpoints.empty(); }
+};
 
 }  // namespace vesagent::config

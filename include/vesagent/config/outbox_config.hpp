@@ -1,5 +1,6 @@
 #pragma once
 /// The durable outbox (the `outbox` section). Included by config.hpp; the keys live in src/config/keys_outbox.cpp.
+/// The queue itself lives in <datadir>/outbox (see src/outbox/README.md).
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -7,6 +8,14 @@
 
 namespace vesagent::config {
 
-struct OutboxConfig {};
+struct OutboxConfig {
+  std::size_t max_bytes = std::size_t{1} << 30;     ///< queued bytes before the overflow policy acts
+  std::chrono::milliseconds max_age{std::chrono::hours(24)};  ///< 0 = no age bound
+  std::string overflow_policy = "refuse";           ///< refuse | dropOldest
+  std::string fsync = "batch";                      ///< always | batch | never
+  std::chrono::milliseconds fsync_interval{0};      ///< batch: minimum time between two group commits
+  std::size_t segment_bytes = std::size_t{16} << 20;  ///< a new segment file past this size
+  std::size_t memory_bytes = std::size_t{32} << 20;   ///< event JSON kept in memory for the publisher
+};
 
 }  // namespace vesagent::config

@@ -12,7 +12,8 @@
 namespace vesagent::core {
 
 /// The event domains the agent emits. `measurement` is `measurementsForVfScaling` on the v5 wire.
-enum class Domain { fault, heartbeat, measurement };
+/// state_change (stateChange) is emitted by sources/openstack for VM status transitions (optional there).
+enum class Domain { fault, heartbeat, measurement, state_change };
 
 /// VES eventSeverity. `normal` is the clear of a fault.
 enum class Severity { critical, major, minor, warning, normal };
@@ -87,7 +88,23 @@ struct MeasurementBody {
   Fields scalars;  ///< top-level numbers such as concurrentSessions, requestRate
 };
 
-using Body = std::variant<FaultBody, HeartbeatBody, MeasurementBody>;
+// ---- stateChange (added for sources/openstack) ----
+/// VES stateChangeFields oldState/newState values.
+enum class EntityState { in_service, maintenance, out_of_service };
+/// "inService", "maintenance", "outOfService".
+inline std::string_view to_string(EntityState s) noexcept {
+  return s == EntityState::in_service ? "inService" : s == EntityState::maintenance ? "maintenance" : "outOfService";
+}
+
+/// VES stateChangeFields: an entity (stateInterface) went from old_state to new_state.
+struct StateChangeBody {
+  EntityState old_state = EntityState::in_service;
+  EntityState new_state = EntityState::in_service;
+  std::string state_interface;  ///< required: the entity that changed (e.g. the VM's id)
+  NameValues additional_fields;
+};
+
+using Body = std::variant<FaultBody, HeartbeatBody, MeasurementBody, StateChangeBody>;
 
 /// One VES event, independent of the wire version.
 struct Event {

@@ -4,6 +4,7 @@
 /// collector; it is logged, counted and written to the dead-letter file instead of vanishing.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include "vesagent/core/event_sink.hpp"
@@ -20,6 +21,9 @@ struct PipelineStats {
   std::uint64_t accepted = 0;
   std::uint64_t encode_errors = 0;
   std::uint64_t too_large = 0;
+  // Added for /metrics (issue 7): accepted events per domain, and events refused after close() (shutdown).
+  std::map<core::Domain, std::uint64_t> accepted_by_domain;
+  std::uint64_t refused = 0;
 };
 
 class Pipeline final : public core::EventSink {
@@ -28,6 +32,8 @@ class Pipeline final : public core::EventSink {
            std::filesystem::path dead_letter_file);
 
   void submit(core::Event event) override;
+  /// Durable once the outbox wrote everything queued so far (issue 6).
+  void when_durable(std::function<void(bool durable)> done) override { outbox_.when_durable(std::move(done)); }
 
   /// Closed pipelines refuse new events (shutdown); they are logged as refused.
   void close() { closed_ = true; }

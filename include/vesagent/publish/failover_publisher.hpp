@@ -12,8 +12,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,15 @@ struct PublisherStats {
   std::uint64_t rejected_events = 0;
   std::uint64_t failovers = 0;
   std::uint64_t failbacks = 0;
+  // Added for /metrics (issue 7): events per collector (0 = primary, 1 = backup) and domain, and when the last
+  // delivery happened.
+  struct EventCounts {
+    std::uint64_t delivered = 0;
+    std::uint64_t failed = 0;    ///< events in posts answered "retry" (they stay queued and are sent again)
+    std::uint64_t rejected = 0;  ///< moved to the dead-letter file
+  };
+  std::map<std::pair<std::size_t, core::Domain>, EventCounts> events;
+  std::int64_t last_delivery_us = 0;  ///< wall clock of the last delivered post; 0 = none yet
 };
 
 class FailoverPublisher {
@@ -67,7 +78,8 @@ class FailoverPublisher {
 
  private:
   std::size_t next_batch_size() const;
-  void dead_letter(std::size_t count, const CollectorEndpoint& endpoint, const Delivery& delivery);
+  void dead_letter(const std::vector<outbox::Entry>& entries, const CollectorEndpoint& endpoint,
+                   const Delivery& delivery);
   void switch_to(std::size_t index, const char* why, const std::string& error);
 
   outbox::Outbox& outbox_;

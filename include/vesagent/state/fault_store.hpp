@@ -54,6 +54,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vesagent/core/error.hpp"
 #include "vesagent/core/event.hpp"
@@ -136,6 +137,27 @@ class FaultStore {
   /// Writes a new snapshot of the whole state now (pending changes included), drops expired closed records and
   /// starts an empty journal. persist() does this by itself; useful at shutdown or in tests.
   Result<void> compact(std::string& error);
+
+  // ---- added for sources/openstack (VM faults) ----
+  /// A change of an ACTIVE fault that is neither a new episode nor a new severity (a VM going from SHUTOFF to
+  /// PAUSED, both MAJOR): update, sequence + 1, `severity` stored. No active record of `key`: none.
+  FaultDecision on_changed(std::string_view key, core::Severity severity);
+  /// Calls `fn` with every active record whose key starts with `prefix` (a scan of every record: for start-up and
+  /// periodic resyncs, not per event). `fn` must not call back into the store.
+  void for_each_active(std::string_view prefix, const std::function<void(const FaultRecord&)>& fn) const;
+
+  // ---- added for cluster (etcd high availability): the fault state is mirrored to etcd by cluster::FaultSync ----
+  /// Every record changed since the previous call, handed over by persist() and compact() (before the local
+  /// write, so a failed local write does not keep the change from the cluster; the next persist() hands it over
+  /// again). Not called for records installed by replace_all().
+  using ChangeListener = std::function<void(const std::vector<FaultRecord>&)>;
+  void set_change_listener(ChangeListener listener);
+  /// Replaces the whole state with `records` (the cluster's copy, when this agent becomes the leader), drops
+  /// pending changes and writes a new local snapshot. On a failed local write the state in memory is still
+  /// replaced (the next persist() retries the snapshot) and the error is returned.
+  Result<void> replace_all(const std::vector<FaultRecord>& records, std::string& error);
+  /// Every record, active and closed (to seed a cluster that has no fault state yet).
+  std::vector<FaultRecord> records() const;
 
   std::size_t active_count() const;
   std::size_t closed_count() const;

@@ -132,13 +132,15 @@ struct Webhook::Impl {
   /// Decides and queues the events of one payload; the caller then awaits commit() before answering.
   http::ServerResponse process(const Payload& payload, const std::string& remote);
   void persist_now();
-  static net::awaitable<void> commit(std::shared_ptr<Impl> self);
+  /// True once the events are durable in the outbox too (issue 6); false: the outbox cannot write now.
+  static net::awaitable<bool> commit(std::shared_ptr<Impl> self);
 
   /// One group commit: requests wait on `signal` (expires never; cancelled when the persist is done).
   struct PendingCommit {
     explicit PendingCommit(const net::any_io_executor& ex) : signal(ex, net::steady_timer::time_point::max()) {}
     net::steady_timer signal;
     bool done = false;
+    bool durable = true;  ///< the sink (outbox) wrote the events of this commit (issue 6)
   };
   std::shared_ptr<PendingCommit> pending_commit;
   static net::awaitable<http::ServerResponse> handle(std::shared_ptr<Impl> self, http::ServerRequest req);
@@ -243,7 +245,7 @@ void Webhook::Impl::persist_now() {
   }
 }
 
-net::awaitable<void> Webhook::Impl::commit(std::shared_ptr<Impl> self) {
+net::awaitable<bool> Webhook::Impl::commit(std::shared_ptr<Impl> self) {
   // Group commit: the decisions of every request processed before the commit starts share one persist (one
   // fsync), so concurrent senders are not serialized behind one fsync each. A request joins the commit that has
   // not started yet, or opens one; posting it lets the requests already ready on the loop join first.
@@ -254,11 +256,16 @@ net::awaitable<void> Webhook::Impl::commit(std::shared_ptr<Impl> self) {
     net::post(self->executor, [self, c] {
       self->pending_commit.reset();
       self->persist_now();
-      c->done = true;
-      c->signal.cancel();  // wakes every request waiting on this commit
+      // The outbox's group commit (its own I/O thread) runs meanwhile; the answer also waits for it (issue 6).
+      self->sink.when_durable([c](bool durable) {
+        c->durable = durable;
+        c->done = true;
+        c->signal.cancel();  // wakes every request waiting on this commit
+      });
     });
   }
   if (!c->done) co_await c->signal.async_wait(net::as_tuple(net::use_awaitable));
+  co_return c->durable;
 }
 
 net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl> self, http::ServerRequest req) {
@@ -319,7 +326,14 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
   }
   http::ServerResponse response = w.process(*payload, req.remote);
   // Answer only once the fault decisions are durable: a crash after the 200 must not re-raise or forget them.
-  co_await commit(self);
+  // The events must be durable in the outbox too (issue 6). If the outbox cannot write, they stay queued in
+  // memory (written when the disk recovers) and Alertmanager is told to retry: its retry finds the decisions
+  // taken and produces no second event.
+  if (!co_await commit(self)) {
+    --w.stats.requests[response.status];  // counted by process(); the answer is a 503 instead
+    logger()->warn("msg=\"Outbox cannot write the events durably; answering 503.\" remote={}", req.remote);
+    co_return w.unavailable("Cannot store alerts durably now, retry later\n");
+  }
   co_return response;
 }
 

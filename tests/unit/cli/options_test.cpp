@@ -147,5 +147,41 @@ TEST(OptionsTest, flags_feed_the_loader_with_highest_precedence) {
   EXPECT_EQ(r.config.event.max_missed, 5);
 }
 
+// ---- issue 7: operator run modes and Prometheus-style flags ----
+
+TEST(OptionsTest, dry_run_and_once_are_switches_without_values) {
+  auto o = parse_args({"--dry-run", "--once"});
+  EXPECT_TRUE(o.dry_run);
+  EXPECT_TRUE(o.once);
+  EXPECT_TRUE(o.errors.empty());
+  auto bad = parse_args({"--once=yes"});
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_THAT(bad.errors[0], HasSubstr("--once takes no value"));
+}
+
+TEST(OptionsTest, web_listen_address_is_the_prometheus_spelling_of_web_listenAddress) {
+  EXPECT_THAT(parse_args({"--web.listen-address=127.0.0.1:9096"}).overrides,
+              ElementsAre(Pair("web.listenAddress", "127.0.0.1:9096")));
+  EXPECT_THAT(parse_args({"--web.listen-address", ":9096"}).overrides,
+              ElementsAre(Pair("web.listenAddress", ":9096")));
+  EXPECT_THAT(parse_args({"--web.listen-address="}).overrides, ElementsAre(Pair("web.listenAddress", "")));
+  auto missing = parse_args({"--web.listen-address"});
+  ASSERT_EQ(missing.errors.size(), 1u);
+  EXPECT_THAT(missing.errors[0], HasSubstr("HOST:PORT"));
+}
+
+TEST(OptionsTest, log_flags_are_configuration_keys) {
+  EXPECT_THAT(parse_args({"--log.format=json", "--log.level", "debug"}).overrides,
+              ElementsAre(Pair("log.format", "json"), Pair("log.level", "debug")));
+}
+
+TEST(OptionsTest, help_lists_the_operator_flags) {
+  const std::string help = help_text();
+  for (const char* flag : {"--dry-run", "--once", "--web.listen-address=HOST:PORT", "--print-config",
+                           "--log.format=<logfmt|json>"}) {
+    EXPECT_THAT(help, HasSubstr(flag)) << flag;
+  }
+}
+
 }  // namespace
 }  // namespace vesagent::cli

@@ -51,7 +51,7 @@ TEST(KeyTableTest, env_names_and_flags_are_unique) {
 
 TEST(KeyTableTest, lists_are_file_only) {
   for (const char* path : {"event.nfcNamingCodes", "measurement.prometheus.rules.metrics",
-                           "measurement.prometheus.rules.defaults", "cluster"}) {
+                           "measurement.prometheus.rules.defaults", "cluster.endpoints", "cluster.peers"}) {
     const KeyDoc* d = doc_for(path);
     ASSERT_NE(d, nullptr) << path;
     EXPECT_TRUE(d->env.empty());

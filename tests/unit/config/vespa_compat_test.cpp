@@ -88,14 +88,27 @@ TEST(VespaCompatTest, loads_vespa_example_with_a_cluster_warning) {
   EXPECT_EQ(r.config.event.nfc_naming_codes.at(0).vnfcs.size(), 3u);
 }
 
-TEST(VespaCompatTest, cluster_with_endpoints_is_the_future_etcd_form) {
+// The `cluster` section with endpoints is ves-agent's etcd clustering (issue 6): it loads without warnings.
+TEST(VespaCompatTest, cluster_with_endpoints_is_the_etcd_form) {
   auto r = load(test::yaml_inputs(std::string(test::kMinimal) +
-                                  "cluster:\n  endpoints: [http://127.0.0.1:2379]\n"));
+                                  "cluster:\n  endpoints: [http://127.0.0.1:2379]\n  leaseTTL: 5s\n"));
   ASSERT_TRUE(r.ok()) << all_text(r);
-  auto w = with_path(r.warnings, "cluster.endpoints");
+  EXPECT_TRUE(r.warnings.empty()) << all_text(r);
+  EXPECT_EQ(r.config.cluster.endpoints, (std::vector<std::string>{"http://127.0.0.1:2379"}));
+  EXPECT_EQ(r.config.cluster.lease_ttl, std::chrono::seconds(5));
+}
+
+// A VESPA Raft section next to etcd endpoints: one warning, and the etcd settings are used.
+TEST(VespaCompatTest, vespa_raft_keys_next_to_etcd_endpoints_warn_once) {
+  auto r = load(test::yaml_inputs(std::string(test::kMinimal) +
+                                  "cluster:\n  id: \"2\"\n  peers:\n    - id: \"1\"\n      address: a:6737\n"
+                                  "  displayLogs: false\n  endpoints: http://127.0.0.1:2379,http://127.0.0.1:2381\n"));
+  ASSERT_TRUE(r.ok()) << all_text(r);
+  auto w = with_path(r.warnings, "cluster");
   ASSERT_EQ(w.size(), 1u) << all_text(r);
-  EXPECT_THAT(w[0].message, HasSubstr("not implemented yet"));
-  EXPECT_EQ(r.warnings.size(), 1u);
+  EXPECT_THAT(w[0].message, HasSubstr("Raft clustering is not supported"));
+  EXPECT_THAT(w[0].message, HasSubstr("id, peers, displayLogs"));
+  EXPECT_EQ(r.config.cluster.endpoints.size(), 2u);
 }
 
 TEST(VespaCompatTest, top_level_ca_cert_is_accepted_with_a_warning) {

@@ -1,0 +1,384 @@
+#include "openstack_lists.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <functional>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "lists.hpp"
+#include "values.hpp"
+
+namespace vesagent::config::detail {
+
+namespace {
+
+Where line_of(const YAML::Node& node, const Where& fallback, const Report& report) {
+  int line = node.Mark().line;
+  return line >= 0 ? report.at_line(line) : fallback;
+}
+
+using FieldFn = std::function<void(const std::string& field, const YAML::Node& value, const std::string& path,
+                                   const Where& where)>;
+
+/// One map of a list item: unknown and duplicate fields are errors, a field in the wrong case a warning (as the
+/// other list parsers of lists.cpp do).
+bool walk_object(const YAML::Node& node, const std::string& path, const Where& where,
+                 const std::vector<std::string>& fields, Report& report, const FieldFn& on_field) {
+  if (!node.IsMap()) {
+    report.error(where, path, "expected a map, got " + describe(node));
+    return false;
+  }
+  std::map<std::string, int> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node key = it->first;  // copies: yaml-cpp's iterator hands out a proxy
+    const YAML::Node value = it->second;
+    Where w = line_of(key, where, report);
+    if (!key.IsScalar()) {
+      report.error(w, path, "keys must be plain names, got " + describe(key));
+      continue;
+    }
+    const std::string name = key.Scalar();
+    std::string canonical;
+    for (const auto& f : fields) {
+      if (f == name) canonical = f;
+    }
+    if (canonical.empty()) {
+      for (const auto& f : fields) {
+        if (iequals(f, name)) canonical = f;
+      }
+      if (!canonical.empty()) {
+        report.warning(w, path + "." + canonical,
+                       "key written as " + quote(name) + "; the documented spelling is " + quote(canonical));
+      }
+    }
+    if (canonical.empty()) {
+      report.error(w, path + "." + name, "unknown key" + did_you_mean(name, fields));
+      continue;
+    }
+    auto [prev, inserted] = seen.emplace(canonical, w.line);
+    if (!inserted) {
+      report.error(w, path + "." + canonical, "duplicate key; first given on line " + std::to_string(prev->second));
+      continue;
+    }
+    on_field(canonical, value, path + "." + canonical, w);
+  }
+  return true;
+}
+
+void scalar(const YAML::Node& value, const std::string& path, const Where& where, Report& report, std::string& out) {
+  if (value.IsNull()) return;
+  if (!value.IsScalar()) {
+    report.error(where, path, "expected a string, got " + describe(value));
+    return;
+  }
+  out = value.Scalar();
+}
+
+void boolean(const YAML::Node& value, const std::string& path, const Where& where, Report& report, bool& out) {
+  std::string text;
+  scalar(value, path, where, report, text);
+  if (text.empty()) return;
+  auto b = parse_bool(text);
+  if (!b) {
+    report.error(where, path, "expected true or false, got " + quote(text));
+    return;
+  }
+  out = *b;
+}
+
+void duration(const YAML::Node& value, const std::string& path, const Where& where, Report& report,
+              std::chrono::milliseconds& out) {
+  std::string text;
+  scalar(value, path, where, report, text);
+  if (text.empty()) return;
+  auto d = parse_duration(text);
+  if (!d || d->count() <= 0) {
+    report.error(where, path, "expected a duration greater than 0s such as 60s or 5m, got " + quote(text));
+    return;
+  }
+  out = *d;
+}
+
+void string_list(const YAML::Node& value, const std::string& path, const Where& where, Report& report,
+                 std::vector<std::string>& out) {
+  if (value.IsNull()) return;
+  if (value.IsScalar()) {  // one value without brackets is accepted: `projects: demo`
+    out.push_back(value.Scalar());
+    return;
+  }
+  if (!value.IsSequence()) {
+    report.error(where, path, "expected a list of strings, got " + describe(value));
+    return;
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const YAML::Node item = value[i];
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      report.error(line_of(item, where, report), path + "[" + std::to_string(i) + "]",
+                   "expected a non-empty string, got " + describe(item));
+      continue;
+    }
+    out.push_back(item.Scalar());
+  }
+}
+
+OpenStackFilter parse_filter(const YAML::Node& node, const std::string& path, const Where& where, Report& report) {
+  OpenStackFilter f;
+  f.line = where.line;
+  static const std::vector<std::string> kFields = {"projects", "names", "nameRegex", "metadata", "tags", "interval"};
+  walk_object(node, path, where, kFields, report,
+              [&](const std::string& field, const YAML::Node& v, const std::string& fpath, const Where& w) {
+                if (field == "projects") {
+                  string_list(v, fpath, w, report, f.projects);
+                } else if (field == "names") {
+                  string_list(v, fpath, w, report, f.names);
+                } else if (field == "tags") {
+                  string_list(v, fpath, w, report, f.tags);
+                } else if (field == "interval") {
+                  duration(v, fpath, w, report, f.interval);
+                } else if (field == "nameRegex") {
+                  scalar(v, fpath, w, report, f.name_regex);
+                  try {
+                    std::regex re(f.name_regex, std::regex::ECMAScript);
+                  } catch (const std::regex_error& e) {
+                    report.error(w, fpath, "not a valid regular expression: " + std::string(e.what()));
+                  }
+                } else if (field == "metadata") {
+                  if (v.IsNull()) return;
+                  if (!v.IsMap()) {
+                    report.error(w, fpath, "expected a map of {key: value}, got " + describe(v));
+                    return;
+                  }
+                  for (auto it = v.begin(); it != v.end(); ++it) {
+                    const YAML::Node key = it->first;
+                    const YAML::Node val = it->second;
+                    if (!key.IsScalar() || !(val.IsScalar() || val.IsNull())) {
+                      report.error(line_of(key, w, report), fpath, "expected string keys and values");
+                      continue;
+                    }
+                    f.metadata.emplace_back(key.Scalar(), val.IsNull() ? std::string{} : val.Scalar());
+                  }
+                }
+              });
+  return f;
+}
+
+OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, const Where& where, Report& report) {
+  OpenStackCloud c;
+  c.line = where.line;
+  static const std::vector<std::string> kFields = {
+      "name",           "cloud",           "authUrl",          "authType",        "username",
+      "userId",         "password",        "passwordFile",     "userDomainName",  "userDomainId",
+      "projectName",    "projectId",       "projectDomainName", "projectDomainId", "applicationCredentialId",
+      "applicationCredentialName", "applicationCredentialSecret", "regionName", "interface", "computeEndpoint",
+      "caCert",         "insecureSkipVerify", "allTenants",     "interval",        "fullResyncInterval",
+      "filters"};
+  const std::map<std::string, std::string OpenStackCloud::*> strings = {
+      {"name", &OpenStackCloud::name},
+      {"cloud", &OpenStackCloud::cloud},
+      {"authUrl", &OpenStackCloud::auth_url},
+      {"authType", &OpenStackCloud::auth_type},
+      {"username", &OpenStackCloud::username},
+      {"userId", &OpenStackCloud::user_id},
+      {"password", &OpenStackCloud::password},
+      {"passwordFile", &OpenStackCloud::password_file},
+      {"userDomainName", &OpenStackCloud::user_domain_name},
+      {"userDomainId", &OpenStackCloud::user_domain_id},
+      {"projectName", &OpenStackCloud::project_name},
+      {"projectId", &OpenStackCloud::project_id},
+      {"projectDomainName", &OpenStackCloud::project_domain_name},
+      {"projectDomainId", &OpenStackCloud::project_domain_id},
+      {"applicationCredentialId", &OpenStackCloud::application_credential_id},
+      {"applicationCredentialName", &OpenStackCloud::application_credential_name},
+      {"applicationCredentialSecret", &OpenStackCloud::application_credential_secret},
+      {"regionName", &OpenStackCloud::region_name},
+      {"interface", &OpenStackCloud::interface},
+      {"computeEndpoint", &OpenStackCloud::compute_endpoint},
+      {"caCert", &OpenStackCloud::ca_cert}};
+  walk_object(node, path, where, kFields, report,
+              [&](const std::string& field, const YAML::Node& v, const std::string& fpath, const Where& w) {
+                if (auto it = strings.find(field); it != strings.end()) {
+                  scalar(v, fpath, w, report, c.*(it->second));
+                } else if (field == "insecureSkipVerify") {
+                  boolean(v, fpath, w, report, c.insecure_skip_verify);
+                } else if (field == "allTenants") {
+                  bool b = false;
+                  std::string text;
+                  scalar(v, fpath, w, report, text);
+                  if (text.empty()) return;
+                  boolean(v, fpath, w, report, b);
+                  c.all_tenants = b ? 1 : 0;
+                } else if (field == "interval") {
+                  duration(v, fpath, w, report, c.interval);
+                } else if (field == "fullResyncInterval") {
+                  duration(v, fpath, w, report, c.full_resync_interval);
+                } else if (field == "filters") {
+                  if (v.IsNull()) return;
+                  if (!v.IsSequence()) {
+                    report.error(w, fpath, "expected a list of filters, got " + describe(v));
+                    return;
+                  }
+                  for (std::size_t i = 0; i < v.size(); ++i) {
+                    const YAML::Node item = v[i];
+                    c.filters.push_back(parse_filter(item, fpath + "[" + std::to_string(i) + "]",
+                                                     line_of(item, w, report), report));
+                  }
+                }
+              });
+  if (c.interface.size() > 0 && c.interface != "public" && c.interface != "internal" && c.interface != "admin") {
+    report.error(where, path + ".interface", "expected public, internal or admin, got " + quote(c.interface));
+  }
+  if (!c.auth_type.empty() && c.auth_type != "password" && c.auth_type != "v3password" &&
+      c.auth_type != "v3applicationcredential") {
+    report.error(where, path + ".authType",
+                 "expected password or v3applicationcredential, got " + quote(c.auth_type));
+  }
+  return c;
+}
+
+void emit_string(YAML::Emitter& out, const char* name, const std::string& value, bool secret = false) {
+  if (value.empty()) return;
+  out << YAML::Key << name << YAML::Value << YAML::DoubleQuoted << (secret ? std::string("<redacted>") : value);
+}
+
+}  // namespace
+
+void parse_openstack_clouds(Config& config, const YAML::Node& value, const std::string& path, const Where& where,
+                            Report& report) {
+  if (value.IsNull()) {
+    config.openstack.clouds.clear();
+    return;
+  }
+  if (!value.IsSequence()) {
+    report.error(where, path, "expected a list of clouds, got " + describe(value));
+    return;
+  }
+  std::vector<OpenStackCloud> clouds;
+  std::map<std::string, int> names;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const YAML::Node item = value[i];
+    std::string ipath = path + "[" + std::to_string(i) + "]";
+    Where iw = line_of(item, where, report);
+    OpenStackCloud c = parse_cloud(item, ipath, iw, report);
+    // A cloud without a name takes its clouds.yaml entry's name, so `- cloud: prod` is enough.
+    if (c.name.empty()) c.name = c.cloud;
+    if (c.name.empty()) {
+      report.error(iw, ipath + ".name", "required (or give cloud, the clouds.yaml entry, whose name is used)");
+    } else if (auto [prev, inserted] = names.emplace(c.name, iw.line); !inserted) {
+      report.error(iw, ipath + ".name",
+                   "duplicate cloud name " + quote(c.name) + "; first given on line " + std::to_string(prev->second));
+    }
+    clouds.push_back(std::move(c));
+  }
+  config.openstack.clouds = std::move(clouds);
+}
+
+void emit_openstack_clouds(YAML::Emitter& out, const Config& config) {
+  out << YAML::BeginSeq;
+  for (const auto& c : config.openstack.clouds) {
+    out << YAML::BeginMap;
+    emit_string(out, "name", c.name);
+    emit_string(out, "cloud", c.cloud);
+    emit_string(out, "authUrl", c.auth_url);
+    emit_string(out, "authType", c.auth_type);
+    emit_string(out, "username", c.username);
+    emit_string(out, "userId", c.user_id);
+    emit_string(out, "password", c.password, true);
+    emit_string(out, "passwordFile", c.password_file);
+    emit_string(out, "userDomainName", c.user_domain_name);
+    emit_string(out, "userDomainId", c.user_domain_id);
+    emit_string(out, "projectName", c.project_name);
+    emit_string(out, "projectId", c.project_id);
+    emit_string(out, "projectDomainName", c.project_domain_name);
+    emit_string(out, "projectDomainId", c.project_domain_id);
+    emit_string(out, "applicationCredentialId", c.application_credential_id);
+    emit_string(out, "applicationCredentialName", c.application_credential_name);
+    emit_string(out, "applicationCredentialSecret", c.application_credential_secret, true);
+    emit_string(out, "regionName", c.region_name);
+    emit_string(out, "interface", c.interface);
+    emit_string(out, "computeEndpoint", c.compute_endpoint);
+    emit_string(out, "caCert", c.ca_cert);
+    if (c.insecure_skip_verify) out << YAML::Key << "insecureSkipVerify" << YAML::Value << true;
+    if (c.all_tenants >= 0) out << YAML::Key << "allTenants" << YAML::Value << (c.all_tenants == 1);
+    if (c.interval.count() > 0) out << YAML::Key << "interval" << YAML::Value << format_duration(c.interval);
+    if (c.full_resync_interval.count() > 0) {
+      out << YAML::Key << "fullResyncInterval" << YAML::Value << format_duration(c.full_resync_interval);
+    }
+    if (!c.filters.empty()) {
+      out << YAML::Key << "filters" << YAML::Value << YAML::BeginSeq;
+      for (const auto& f : c.filters) {
+        out << YAML::BeginMap;
+        if (!f.projects.empty()) out << YAML::Key << "projects" << YAML::Value << YAML::Flow << f.projects;
+        if (!f.names.empty()) out << YAML::Key << "names" << YAML::Value << YAML::Flow << f.names;
+        emit_string(out, "nameRegex", f.name_regex);
+        if (!f.metadata.empty()) {
+          out << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap;
+          for (const auto& [k, v] : f.metadata) out << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
+          out << YAML::EndMap;
+        }
+        if (!f.tags.empty()) out << YAML::Key << "tags" << YAML::Value << YAML::Flow << f.tags;
+        if (f.interval.count() > 0) out << YAML::Key << "interval" << YAML::Value << format_duration(f.interval);
+        out << YAML::EndMap;
+      }
+      out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
+void parse_openstack_fault_statuses(Config& config, const YAML::Node& value, const std::string& path,
+                                    const Where& where, Report& report) {
+  static const std::vector<std::string> kSeverities = {"CRITICAL", "MAJOR", "MINOR", "WARNING"};
+  if (value.IsNull()) {
+    config.openstack.fault_statuses.clear();
+    return;
+  }
+  if (!value.IsMap()) {
+    report.error(where, path, "expected a map of {STATUS: SEVERITY}, got " + describe(value));
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> statuses;
+  std::set<std::string> seen;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    const YAML::Node key = it->first;
+    const YAML::Node val = it->second;
+    Where w = line_of(key, where, report);
+    if (!key.IsScalar() || key.Scalar().empty()) {
+      report.error(w, path, "keys must be Nova statuses, got " + describe(key));
+      continue;
+    }
+    std::string status = key.Scalar();
+    for (auto& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    std::string kpath = path + "." + key.Scalar();
+    if (!seen.insert(status).second) {
+      report.error(w, kpath, "duplicate status (statuses are case-insensitive)");
+      continue;
+    }
+    std::string severity;
+    if (val.IsScalar()) {
+      for (const auto& s : kSeverities) {
+        if (iequals(s, val.Scalar())) severity = s;
+      }
+    }
+    if (severity.empty()) {
+      report.error(w, kpath,
+                   "expected one of CRITICAL, MAJOR, MINOR, WARNING, got " +
+                       (val.IsScalar() ? quote(val.Scalar()) : describe(val)));
+      continue;
+    }
+    if (status == "ACTIVE") report.warning(w, kpath, "ACTIVE as a fault status makes every running VM a fault");
+    statuses.emplace_back(std::move(status), std::move(severity));
+  }
+  config.openstack.fault_statuses = std::move(statuses);
+}
+
+void emit_openstack_fault_statuses(YAML::Emitter& out, const Config& config) {
+  out << YAML::BeginMap;
+  for (const auto& [k, v] : config.openstack.fault_statuses) out << YAML::Key << k << YAML::Value << v;
+  out << YAML::EndMap;
+}
+
+}  // namespace vesagent::config::detail

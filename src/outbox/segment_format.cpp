@@ -1,0 +1,208 @@
+#include "vesagent/outbox/segment_format.hpp"
+
+#include <array>
+#include <cstring>
+
+namespace vesagent::outbox::segment {
+namespace {
+
+constexpr unsigned char kRecordMagic[4] = {0xFF, 0xFE, 'V', 'R'};
+
+using Tables = std::array<std::array<std::uint32_t, 256>, 8>;
+
+constexpr Tables make_tables() {
+  Tables t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1U) ? (c >> 1) ^ 0x82F63B78U : c >> 1;  // reflected Castagnoli
+    t[0][i] = c;
+  }
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    for (std::size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFU];
+  }
+  return t;
+}
+
+constexpr Tables kTables = make_tables();
+
+std::uint32_t load32(const unsigned char* p) {
+  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
+
+std::uint64_t load64(const unsigned char* p) {
+  return static_cast<std::uint64_t>(load32(p)) | static_cast<std::uint64_t>(load32(p + 4)) << 32;
+}
+
+void put16(std::string& out, std::uint16_t v) {
+  out.push_back(static_cast<char>(v & 0xFFU));
+  out.push_back(static_cast<char>(v >> 8));
+}
+
+void put32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFU));
+}
+
+void put64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFU));
+}
+
+void store32(std::string& out, std::size_t at, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFFU);
+}
+
+const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+/// Reserves the record header, lets `body` append the body, then fills in length and CRC.
+template <class Body>
+void append_record(std::string& out, Body&& body) {
+  const std::size_t start = out.size();
+  out.append(reinterpret_cast<const char*>(kRecordMagic), 4);
+  put32(out, 0);
+  put32(out, 0);
+  body();
+  const std::size_t body_start = start + kRecordHeaderBytes;
+  const auto body_len = static_cast<std::uint32_t>(out.size() - body_start);
+  store32(out, start + 4, body_len);
+  store32(out, start + 8, crc32c(std::string_view(out).substr(body_start)));
+}
+
+}  // namespace
+
+std::uint32_t crc32c(std::string_view data, std::uint32_t crc) noexcept {
+  const unsigned char* p = bytes(data);
+  std::size_t n = data.size();
+  crc = ~crc;
+  while (n >= 8) {
+    const std::uint32_t lo = load32(p) ^ crc;
+    const std::uint32_t hi = load32(p + 4);
+    crc = kTables[7][lo & 0xFFU] ^ kTables[6][(lo >> 8) & 0xFFU] ^ kTables[5][(lo >> 16) & 0xFFU] ^
+          kTables[4][lo >> 24] ^ kTables[3][hi & 0xFFU] ^ kTables[2][(hi >> 8) & 0xFFU] ^
+          kTables[1][(hi >> 16) & 0xFFU] ^ kTables[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n-- > 0) crc = (crc >> 8) ^ kTables[0][(crc ^ *p++) & 0xFFU];
+  return ~crc;
+}
+
+bool known_domain(std::uint8_t value) noexcept {
+  // core::to_string() names every domain this build has and answers "other" past the last one.
+  return value < 32 && core::to_string(static_cast<core::Domain>(value)) != "other";
+}
+
+void append_file_header(std::string& out) {
+  const std::size_t start = out.size();
+  out.append(kFileMagic);
+  put32(out, kFormatVersion);
+  put32(out, crc32c(std::string_view(out).substr(start, 12)));
+}
+
+std::size_t event_record_bytes(std::size_t event_id_bytes, std::size_t json_bytes) noexcept {
+  if (event_id_bytes > 0xFFFF) event_id_bytes = 0xFFFF;
+  return kRecordHeaderBytes + kEventBodyFixedBytes + event_id_bytes + json_bytes;
+}
+
+void append_event(std::string& out, std::uint64_t seq, std::int64_t enqueued_us, core::Domain domain,
+                  std::string_view event_id, std::string_view json) {
+  if (event_id.size() > 0xFFFF) event_id = event_id.substr(0, 0xFFFF);
+  append_record(out, [&] {
+    out.push_back(static_cast<char>(RecordType::event));
+    out.push_back(static_cast<char>(static_cast<std::uint8_t>(domain)));
+    put16(out, static_cast<std::uint16_t>(event_id.size()));
+    put64(out, seq);
+    put64(out, static_cast<std::uint64_t>(enqueued_us));
+    out.append(event_id);
+    out.append(json);
+  });
+}
+
+void append_ack(std::string& out, std::uint64_t acked_through, std::uint64_t dropped_through) {
+  append_record(out, [&] {
+    out.push_back(static_cast<char>(RecordType::ack));
+    out.push_back(0);
+    put16(out, 0);
+    put64(out, acked_through);
+    put64(out, dropped_through);
+  });
+}
+
+Reader::Reader(std::string_view data, std::uint64_t base) : data_(data), base_(base) {
+  if (base != 0) return;
+  const bool ok = data.size() >= kFileHeaderBytes && data.substr(0, 8) == kFileMagic &&
+                  load32(bytes(data) + 8) == kFormatVersion && load32(bytes(data) + 12) == crc32c(data.substr(0, 12));
+  if (ok) {
+    pos_ = valid_end_ = kFileHeaderBytes;
+  } else {
+    // Records after a damaged header are still found by scanning; the header counts as damage.
+    header_ok_ = false;
+  }
+}
+
+bool Reader::decode_at(std::size_t pos, Record& out) const {
+  if (data_.size() - pos < kRecordHeaderBytes) return false;
+  const unsigned char* p = bytes(data_) + pos;
+  if (std::memcmp(p, kRecordMagic, 4) != 0) return false;
+  const std::uint32_t body_len = load32(p + 4);
+  if (body_len < kAckBodyBytes || body_len > kMaxBodyBytes) return false;
+  if (data_.size() - pos - kRecordHeaderBytes < body_len) return false;
+  const std::string_view body = data_.substr(pos + kRecordHeaderBytes, body_len);
+  if (crc32c(body) != load32(p + 8)) return false;
+  const unsigned char* b = bytes(body);
+  out = Record{};
+  out.offset = base_ + pos;
+  out.bytes = static_cast<std::uint32_t>(kRecordHeaderBytes + body_len);
+  if (b[0] == static_cast<std::uint8_t>(RecordType::event)) {
+    const std::size_t id_len = static_cast<std::size_t>(b[2]) | static_cast<std::size_t>(b[3]) << 8;
+    if (!known_domain(b[1]) || body_len < kEventBodyFixedBytes + id_len) return false;
+    out.type = RecordType::event;
+    out.domain = static_cast<core::Domain>(b[1]);
+    out.seq = load64(b + 4);
+    out.enqueued_us = static_cast<std::int64_t>(load64(b + 12));
+    out.event_id = body.substr(kEventBodyFixedBytes, id_len);
+    out.json = body.substr(kEventBodyFixedBytes + id_len);
+    return out.seq != 0;
+  }
+  if (b[0] == static_cast<std::uint8_t>(RecordType::ack) && body_len == kAckBodyBytes) {
+    out.type = RecordType::ack;
+    out.acked_through = load64(b + 4);
+    out.dropped_through = load64(b + 12);
+    return true;
+  }
+  return false;
+}
+
+void Reader::note_damage(std::size_t pos) {
+  if (!damage_seen_) {
+    damage_seen_ = true;
+    first_damage_ = base_ + pos;
+  }
+}
+
+bool Reader::next(Record& out) {
+  if (pos_ >= data_.size()) return false;
+  if (decode_at(pos_, out)) {
+    pos_ += out.bytes;
+    valid_end_ = pos_;
+    return true;
+  }
+  // Damage: look for the next valid record. Only positions holding the magic are worth decoding.
+  note_damage(pos_);
+  const std::string_view magic(reinterpret_cast<const char*>(kRecordMagic), 4);
+  std::size_t candidate = pos_ + 1;
+  while ((candidate = data_.find(magic, candidate)) != std::string_view::npos) {
+    if (decode_at(candidate, out)) {
+      ++corrupt_regions_;
+      corrupt_bytes_ += candidate - pos_;
+      pos_ = candidate + out.bytes;
+      valid_end_ = pos_;
+      return true;
+    }
+    ++candidate;
+  }
+  torn_tail_bytes_ = data_.size() - pos_;
+  pos_ = data_.size();
+  return false;
+}
+
+}  // namespace vesagent::outbox::segment

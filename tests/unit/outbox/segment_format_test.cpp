@@ -1,0 +1,168 @@
+#include "vesagent/outbox/segment_format.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace vesagent::outbox::segment {
+namespace {
+
+std::string three_events() {
+  std::string s;
+  append_file_header(s);
+  append_ack(s, 0, 0);
+  append_event(s, 1, 1000, core::Domain::fault, "fault-1", R"({"commonEventHeader":{"eventId":"fault-1"}})");
+  append_event(s, 2, 2000, core::Domain::measurement, "m-2", R"({"commonEventHeader":{"eventId":"m-2"}})");
+  append_event(s, 3, 3000, core::Domain::heartbeat, "hb-3", R"({"commonEventHeader":{"eventId":"hb-3"}})");
+  return s;
+}
+
+std::vector<std::uint64_t> seqs(std::string_view data, Reader* out = nullptr) {
+  Reader r(data);
+  Record rec;
+  std::vector<std::uint64_t> v;
+  while (r.next(rec)) {
+    if (rec.type == RecordType::event) v.push_back(rec.seq);
+  }
+  if (out) *out = r;
+  return v;
+}
+
+TEST(SegmentFormatTest, crc32c_matches_the_castagnoli_check_value) {
+  EXPECT_EQ(crc32c("123456789"), 0xE3069283U);
+  EXPECT_EQ(crc32c(""), 0U);
+  // Continuing a CRC gives the same as one pass (the group commit checksums records one by one).
+  EXPECT_EQ(crc32c("56789", crc32c("1234")), crc32c("123456789"));
+}
+
+TEST(SegmentFormatTest, round_trips_event_and_ack_records_with_exact_bytes) {
+  std::string s;
+  append_file_header(s);
+  ASSERT_EQ(s.size(), kFileHeaderBytes);
+  append_ack(s, 7, 9);
+  const std::string json = "{\"event\":\"\xC3\xA9t\xC3\xA9\"}";  // UTF-8 payload kept byte for byte
+  append_event(s, 42, -5, core::Domain::measurement, "id-42", json);
+  EXPECT_EQ(s.size(), kFileHeaderBytes + 32 + event_record_bytes(5, json.size()));
+
+  Reader r(s);
+  EXPECT_TRUE(r.header_ok());
+  Record rec;
+  ASSERT_TRUE(r.next(rec));
+  EXPECT_EQ(rec.type, RecordType::ack);
+  EXPECT_EQ(rec.acked_through, 7U);
+  EXPECT_EQ(rec.dropped_through, 9U);
+  EXPECT_EQ(rec.offset, kFileHeaderBytes);
+  ASSERT_TRUE(r.next(rec));
+  EXPECT_EQ(rec.type, RecordType::event);
+  EXPECT_EQ(rec.seq, 42U);
+  EXPECT_EQ(rec.enqueued_us, -5);
+  EXPECT_EQ(rec.domain, core::Domain::measurement);
+  EXPECT_EQ(rec.event_id, "id-42");
+  EXPECT_EQ(rec.json, json);
+  EXPECT_EQ(rec.offset, kFileHeaderBytes + 32);
+  EXPECT_EQ(rec.bytes, event_record_bytes(5, json.size()));
+  EXPECT_FALSE(r.next(rec));
+  EXPECT_EQ(r.valid_end(), s.size());
+  EXPECT_EQ(r.torn_tail_bytes(), 0U);
+  EXPECT_EQ(r.corrupt_regions(), 0U);
+}
+
+TEST(SegmentFormatTest, a_record_cut_short_is_a_torn_tail_ending_after_the_previous_record) {
+  const std::string full = three_events();
+  ASSERT_EQ(seqs(full), (std::vector<std::uint64_t>{1, 2, 3}));
+  Reader all(full);
+  Record rec;
+  std::uint64_t third = 0;
+  while (all.next(rec)) {
+    if (rec.type == RecordType::event && rec.seq == 3) third = rec.offset;
+  }
+  ASSERT_GT(third, 0U);
+  // Every length that ends inside the last record.
+  for (std::size_t len = third + 1; len < full.size(); ++len) {
+    const std::string torn = full.substr(0, len);
+    Reader r(torn);
+    EXPECT_EQ(seqs(torn, &r), (std::vector<std::uint64_t>{1, 2})) << "length " << len;
+    EXPECT_EQ(r.valid_end(), third) << "length " << len;
+    EXPECT_EQ(r.torn_tail_bytes(), len - third) << "length " << len;
+    EXPECT_EQ(r.corrupt_regions(), 0U);
+  }
+}
+
+TEST(SegmentFormatTest, zeros_after_the_last_record_are_a_torn_tail) {
+  // Power loss can leave the file longer than what was written, filled with zeros.
+  std::string s = three_events();
+  const auto end = s.size();
+  s.append(4096, '\0');
+  Reader r(s);
+  EXPECT_EQ(seqs(s, &r), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(r.valid_end(), end);
+  EXPECT_EQ(r.torn_tail_bytes(), 4096U);
+}
+
+TEST(SegmentFormatTest, a_flipped_byte_in_the_middle_loses_that_record_only) {
+  const std::string clean = three_events();
+  // Every byte of the second event record, one at a time.
+  Reader first(clean);
+  Record rec;
+  std::uint64_t start = 0, bytes = 0;
+  while (first.next(rec)) {
+    if (rec.type == RecordType::event && rec.seq == 2) {
+      start = rec.offset;
+      bytes = rec.bytes;
+    }
+  }
+  ASSERT_GT(bytes, 0U);
+  for (std::uint64_t i = start; i < start + bytes; ++i) {
+    std::string s = clean;
+    s[i] = static_cast<char>(s[i] ^ 0x5A);
+    Reader r(s);
+    EXPECT_EQ(seqs(s, &r), (std::vector<std::uint64_t>{1, 3})) << "byte " << i;
+    EXPECT_EQ(r.corrupt_regions(), 1U) << "byte " << i;
+    EXPECT_EQ(r.corrupt_bytes(), bytes) << "byte " << i;
+    EXPECT_EQ(r.first_damage_offset(), start);
+    EXPECT_EQ(r.torn_tail_bytes(), 0U);
+    EXPECT_EQ(r.valid_end(), s.size());
+  }
+}
+
+TEST(SegmentFormatTest, records_are_found_after_a_damaged_file_header) {
+  std::string s = three_events();
+  s[0] = 'X';
+  Reader r(s);
+  EXPECT_FALSE(r.header_ok());
+  EXPECT_EQ(seqs(s, &r), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(r.corrupt_regions(), 1U);
+  EXPECT_EQ(r.corrupt_bytes(), kFileHeaderBytes);
+}
+
+TEST(SegmentFormatTest, reads_a_range_starting_mid_file) {
+  const std::string s = three_events();
+  Reader all(s);
+  Record rec;
+  std::uint64_t second = 0;
+  while (all.next(rec)) {
+    if (rec.type == RecordType::event && rec.seq == 2) second = rec.offset;
+  }
+  Reader part(std::string_view(s).substr(second), second);
+  ASSERT_TRUE(part.next(rec));
+  EXPECT_EQ(rec.seq, 2U);
+  EXPECT_EQ(rec.offset, second);
+  ASSERT_TRUE(part.next(rec));
+  EXPECT_EQ(rec.seq, 3U);
+  EXPECT_FALSE(part.next(rec));
+  EXPECT_EQ(part.valid_end(), s.size());
+}
+
+TEST(SegmentFormatTest, unknown_domains_and_record_types_are_damage) {
+  std::string s;
+  append_file_header(s);
+  append_event(s, 1, 0, static_cast<core::Domain>(31), "x", "{}");
+  Reader r(s);
+  Record rec;
+  EXPECT_FALSE(r.next(rec));
+  EXPECT_GT(r.torn_tail_bytes(), 0U);
+}
+
+}  // namespace
+}  // namespace vesagent::outbox::segment

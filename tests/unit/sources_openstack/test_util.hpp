@@ -1,0 +1,48 @@
+#pragma once
+// Shared helpers of the sources_openstack tests.
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/temp_dir.hpp"
+#include "vesagent/core/event.hpp"
+#include "vesagent/core/event_sink.hpp"
+#include "vesagent/state/fault_store.hpp"
+
+namespace vesagent::sources::openstack::testing {
+
+inline std::string fixture(const std::string& name) {
+  return vesagent::test::read_text(vesagent::test::data_dir() / "openstack" / name);
+}
+
+/// Records what a source submits.
+struct RecordingSink : core::EventSink {
+  std::vector<core::Event> events;
+  void submit(core::Event e) override { events.push_back(std::move(e)); }
+  std::vector<const core::Event*> faults() const {
+    std::vector<const core::Event*> out;
+    for (const auto& e : events) {
+      if (e.domain == core::Domain::fault) out.push_back(&e);
+    }
+    return out;
+  }
+};
+
+inline const core::FaultBody& fault(const core::Event& e) { return std::get<core::FaultBody>(e.body); }
+
+inline std::string info(const core::Event& e, const std::string& name) {
+  for (const auto& [k, v] : fault(e).additional_information) {
+    if (k == name) return v;
+  }
+  return "<absent>";
+}
+
+inline state::FaultStore::Options store_options(const std::filesystem::path& dir) {
+  state::FaultStore::Options o;
+  o.directory = dir;
+  o.fsync = false;
+  return o;
+}
+
+}  // namespace vesagent::sources::openstack::testing
