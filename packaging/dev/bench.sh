@@ -3,7 +3,7 @@
 # runs every benchmark against the real binaries on loopback, prints one table (goal / measured / met?) and writes
 # it, with the machine it ran on, into docs/benchmarks.md between the bench:results markers.
 #
-#   packaging/dev/bench.sh            # full run (about 10 minutes on 2 cores)
+#   packaging/dev/bench.sh            # full run (5-10 minutes on 2 cores)
 #   packaging/dev/bench.sh --quick    # short run (about 3 minutes)
 #   packaging/dev/bench.sh --only alert,idle --no-doc    # see tests/bench/bench.py --help
 #

@@ -852,7 +852,9 @@ http {
                                          cwd=ROOT, timeout=timeout)
                     text, code = out.stdout, out.returncode
                 except subprocess.TimeoutExpired as e:
-                    text, code = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or ""), "timeout after %d s" % timeout
+                    partial = e.stdout or b""  # bytes even with text=True
+                    text = partial.decode(errors="replace") if isinstance(partial, bytes) else partial
+                    code = "timeout after %d s" % timeout
                 details = []
                 for line in text.splitlines():
                     if line.startswith("BENCH|"):
@@ -866,7 +868,7 @@ http {
                 ok = ok.lower()
                 self.goal(area, goal, measured, None if ok in ("", "-") else ok in ("yes", "true", "met"))
             if not rows:
-                self.goal(area, goal_text, "see \"%s\" below (the program reports no BENCH| lines)" % what, None)
+                self.goal(area, goal_text, "see \"%s\" below (it prints no BENCH lines)" % what, None)
             self.section(what, "\n\n".join(outputs))
 
     # ---- report -------------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Prometheus rules -> VES measurement events, against a REAL Prometheus (Debian's prometheus 2.42) on loopback that
 scrapes a local file of known samples whose values change with every scrape, the real ves-agent and the bundled
-collector simulator. Timeline: windows of 5 s are collected; the collector dies for a few windows and comes back;
-the agent is stopped for a few windows and restarted. Afterwards every window from the first to the last reached
-the collector exactly once, aligned and consecutive, and every value equals what /api/v1/query answers for the
-same expression at the window's end."""
+collector simulator. Timeline: windows of 5 s are collected; the collector dies for a window and comes back; the
+agent is stopped for a window and restarted, then run with --once. Afterwards every window from the first to the
+last reached the collector exactly once, aligned and consecutive, and every value equals what /api/v1/query
+answers for the same expression at the window's end. A second test runs VES 5 and the collector's
+measurementIntervalChange."""
 import collections
 import json
 import math
@@ -126,6 +127,14 @@ class PrometheusMeasurementTest(E2ETest):
                    what="windows back-filled after the restart")
         self.assertEqual(agent.terminate(), 0, agent.output())
 
+        # --once: one cycle (the windows missed since the last one handed on), delivered, then the agent exits.
+        time.sleep(INTERVAL)
+        last = windows()[-1]
+        once = self.agent(config, extra_args=["--once"]).start()
+        self.assertEqual(once.proc.wait(30), 0, once.output())
+        once.log.close()
+        self.assertGreater(windows()[-1], last)
+
         events = measurements()
         ends = windows()
         # Aligned and consecutive: every window from the first to the last, each exactly once per VM.
@@ -150,9 +159,10 @@ class PrometheusMeasurementTest(E2ETest):
 
         # The broken rules were logged once each, not once per window, and did not stop the others.
         log = agent.output()
-        self.assertEqual(len(re.findall(r'Measurement rule failed.*metrics\[6\].*wrong_result_type', log)), 2, log)
-        self.assertEqual(len(re.findall(r'Series skipped.*metrics\[7\].*not_finite', log)), 2, log)
-        self.assertEqual(len(re.findall(r'Series skipped.*metrics\[8\].*missing_vm_id', log)), 2, log)
+        # (three agent processes: the first run, the restart, --once)
+        self.assertEqual(len(re.findall(r'Measurement rule failed.*metrics\[6\].*wrong_result_type', log)), 3, log)
+        self.assertEqual(len(re.findall(r'Series skipped.*metrics\[7\].*not_finite', log)), 3, log)
+        self.assertEqual(len(re.findall(r'Series skipped.*metrics\[8\].*missing_vm_id', log)), 3, log)
         self.assertEqual(schema_problems(events, 7, self.workdir), "")
 
     def test_ves5_events_follow_the_collectors_measurement_interval_change(self):

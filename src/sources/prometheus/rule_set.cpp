@@ -1,5 +1,6 @@
 #include "vesagent/sources/prometheus/rule_set.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -11,7 +12,6 @@ namespace {
 constexpr const char* kRules = "measurement.prometheus.rules";
 
 struct Compiler {
-  const config::Config& config;
   ves::Version version;
   std::vector<RuleProblem>& errors;
   std::vector<RuleProblem>& warnings;
@@ -25,8 +25,7 @@ struct Compiler {
 
   /// Labels of the rule first, then those of the defaults whose name the rule does not use.
   std::vector<CompiledLabel> labels(const std::vector<config::RuleLabel>& own, const std::string& own_path, int line,
-                                    const std::vector<config::RuleLabel>& defaults, const std::string& def_path,
-                                    int def_line, bool& ok) {
+                                    const std::vector<config::RuleLabel>& defaults, bool& ok) {
     std::vector<CompiledLabel> out;
     std::set<std::string> names;
     for (std::size_t i = 0; i < own.size(); ++i) {
@@ -51,8 +50,6 @@ struct Compiler {
         ok = false;
         continue;
       }
-      (void)def_path;
-      (void)def_line;
       names.insert(defaults[i].name);
       out.push_back(CompiledLabel{defaults[i].name, std::move(*t), true});
     }
@@ -76,6 +73,8 @@ std::vector<KeyLabel> key_labels_for(const Target& target, const std::vector<Com
     for (const auto& k : keys) seen = seen || k.field == field;
     if (!seen) keys.push_back(KeyLabel{field, i});  // two spellings of one field: the first (the rule's) wins
   }
+  // Schema order, whatever the order of the labels: rules listing the same keys differently fill one element.
+  std::sort(keys.begin(), keys.end(), [](const KeyLabel& a, const KeyLabel& b) { return a.field < b.field; });
   return keys;
 }
 
@@ -83,7 +82,7 @@ std::optional<RuleSet> compile_rules(const config::Config& config, std::vector<R
                                      std::vector<RuleProblem>& warnings) {
   const auto& prom = config.measurement.prometheus;
   const std::size_t errors_before = errors.size();
-  Compiler c{config, version_of(config), errors, warnings};
+  Compiler c{version_of(config), errors, warnings};
   RuleSet set;
   set.version = c.version;
 
@@ -140,9 +139,8 @@ std::optional<RuleSet> compile_rules(const config::Config& config, std::vector<R
         rule.vm_id = std::move(*t);
       }
     }
-    rule.labels = c.labels(r.labels, path + ".labels", line, d.labels, dpath + ".labels", d.line, ok);
-    rule.object_keys =
-        c.labels(r.object_keys, path + ".object_keys", line, d.object_keys, dpath + ".object_keys", d.line, ok);
+    rule.labels = c.labels(r.labels, path + ".labels", line, d.labels, ok);
+    rule.object_keys = c.labels(r.object_keys, path + ".object_keys", line, d.object_keys, ok);
     auto [on_text, on_path] = pick(r.object_name, d.object_name, "object_name");
     auto [oi_text, oi_path] = pick(r.object_instance, d.object_instance, "object_instance");
     for (auto [text, p, slot] : {std::tuple{&on_text, &on_path, &rule.object_name},

@@ -18,7 +18,7 @@ INTERVAL=${INTERVAL:-15}
 SIZES=${*:-10000 100000}
 work=$(mktemp -d /tmp/ves-bench-measurement.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"; }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -88,18 +88,17 @@ YML
   $BUILD_DIR/src/ves-agent --config.file="$dir/agent.yml" --log.level=info 2>"$dir/agent.log" &
   agent=$!
   pids+=($agent)
-  # The first cycle runs at start; measure the second one (steady state).
-  wait_for 120 bash -c "[ \$(grep -c 'Measurement window collected' '$dir/agent.log') -ge 1 ]"
-  wait_for 120 bash -c "[ \$(wc -l <'$dir/events.jsonl') -ge $vms ]"
+  # The first cycle runs at start (its window may predate the first scrape and be empty); measure the second full
+  # one (steady state): CPU from the moment the first full cycle is delivered to the moment the second one is.
+  full="Measurement window collected.* events=$vms "
+  wait_for 120 bash -c "[ \$(grep -c '$full' '$dir/agent.log') -ge 1 ] && [ \$(wc -l <'$dir/events.jsonl') -ge $vms ]"
   before_cpu=$(cpu_ticks "$agent")
   before_bytes=$(stat -c %s "$dir/events.jsonl")
-  wait_for 120 bash -c "[ \$(grep -c 'Measurement window collected' '$dir/agent.log') -ge 2 ]"
-  logged_at=$(date +%s.%N)
-  wait_for 120 bash -c "[ \$(wc -l <'$dir/events.jsonl') -ge $((2 * vms)) ]"
+  wait_for 120 bash -c "[ \$(grep -c '$full' '$dir/agent.log') -ge 2 ] && [ \$(wc -l <'$dir/events.jsonl') -ge $((2 * vms)) ]"
   delivered_at=$(date +%s.%N)
   after_cpu=$(cpu_ticks "$agent")
   after_bytes=$(stat -c %s "$dir/events.jsonl")
-  line=$(grep 'Measurement window collected' "$dir/agent.log" | sed -n 2p)
+  line=$(grep "$full" "$dir/agent.log" | sed -n 2p)
   query_ms=$(sed -n 's/.*duration_ms=\([0-9.]*\).*/\1/p' <<<"$line")
   events=$(sed -n 's/.* events=\([0-9]*\).*/\1/p' <<<"$line")
   window_end=$(sed -n 's/.*window_end=\([0-9.]*\).*/\1/p' <<<"$line")

@@ -82,7 +82,10 @@ double append_rate(const fs::path& dir, FsyncPolicy policy, std::uint64_t count,
     }
   };
   boost::asio::post(ioc, produce);
-  while (!done) ioc.run_one();
+  while (!done) {
+    if (ioc.stopped()) ioc.restart();
+    ioc.run_one();
+  }
   const double rate = static_cast<double>(count) / seconds_since(start);
   commits = box.stats().group_commits;
   fsyncs = box.stats().fsyncs;
@@ -147,6 +150,8 @@ int main(int argc, char** argv) {
     std::uint64_t sent = 0;
     while (!box.empty()) {
       while (box.entries().empty()) {
+        // poll() stops the io_context whenever it runs out of work for a moment; a stopped one runs nothing.
+        if (ioc.stopped()) ioc.restart();
         if (ioc.run_one() == 0) {
           std::fprintf(stderr, "stalled: %zu events queued, none ready, nothing in flight\n", box.size());
           return 1;
@@ -154,6 +159,7 @@ int main(int argc, char** argv) {
       }
       sent += box.entries().size();
       box.ack(box.entries().back().seq);
+      if (ioc.stopped()) ioc.restart();
       ioc.poll();
     }
     const double drain_s = seconds_since(drain_start);

@@ -231,6 +231,30 @@ TEST_F(OutboxTest, keeps_only_a_window_in_memory_and_reads_the_rest_back_in_orde
   EXPECT_TRUE(replay->empty());
 }
 
+TEST_F(OutboxTest, a_large_queue_left_by_a_previous_run_is_read_back_in_order) {
+  const auto dir = tmp.path() / "outbox";
+  auto o = options(dir);
+  // Windows larger than one read (1 MiB) and segments larger than the window.
+  o.memory_bytes = 4 << 20;
+  o.segment_bytes = 3 << 20;
+  const int n = 40000;
+  {
+    auto box = open(o);
+    for (int i = 1; i <= n; ++i) box->push(event(i % 10 == 0 ? Domain::fault : Domain::measurement, i, 500));
+    settle();
+  }
+  auto box = open(o);
+  ASSERT_EQ(box->size(), static_cast<std::size_t>(n));
+  const auto sent = drain(*box);
+  ASSERT_EQ(sent.size(), static_cast<std::size_t>(n));
+  for (int i = 1; i <= n; ++i) {
+    const Entry expected = event(i % 10 == 0 ? Domain::fault : Domain::measurement, i, 500);
+    ASSERT_EQ(sent[static_cast<std::size_t>(i - 1)].event_id, expected.event_id);
+    ASSERT_EQ(sent[static_cast<std::size_t>(i - 1)].json, expected.json);
+  }
+  EXPECT_EQ(box->segment_count(), 1U);
+}
+
 TEST_F(OutboxTest, a_torn_tail_is_cut_reported_and_counted_and_the_rest_is_kept) {
   const auto dir = tmp.path() / "outbox";
   {

@@ -217,3 +217,60 @@ TEST_F(Fixture, stop_when_drained_returns_once_the_queue_is_empty) {
 
 }  // namespace
 }  // namespace vesagent::publish
+
+// Durable outbox (issue 6): an entry leaves the disk only after the collector's 2xx, and what was acknowledged
+// is not sent again after a restart.
+namespace vesagent::publish {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+TEST(FailoverPublisherDurableTest, removes_entries_from_the_durable_outbox_only_after_a_2xx) {
+  asio::io_context ioc;
+  test::TempDir dir;
+  http::Client client{ioc.get_executor()};
+  SimCollector primary{ioc, dir, "primary"};
+  primary.set_mode(simulator::Mode::fail, 503);
+  outbox::Options options;
+  options.directory = dir.path() / "outbox";
+  auto run_for = [&](std::chrono::milliseconds d) {
+    ioc.restart();
+    ioc.run_for(d);
+  };
+  {
+    outbox::Outbox box(ioc.get_executor(), options);
+    std::string warnings;
+    ASSERT_TRUE(box.open(warnings)) << warnings;
+    PublisherSettings s;
+    s.retry_interval = 50ms;
+    s.dead_letter_file = dir.path() / "dead-letter.jsonl";
+    FailoverPublisher publisher(ioc.get_executor(), box,
+                                std::make_unique<CollectorEndpoint>("primary", client, primary.config,
+                                                                    ves::Version::v7),
+                                nullptr, s, nullptr);
+    asio::cancellation_signal stop;
+    asio::co_spawn(ioc, publisher.run(), asio::bind_cancellation_slot(stop.slot(), asio::detached));
+    for (int i = 1; i <= 3; ++i) box.push(heartbeat_entry(i));
+    box.push(heartbeat_entry(4));
+    run_for(300ms);
+    EXPECT_EQ(box.size(), 4U);  // 503s: everything stays queued
+    EXPECT_EQ(primary.events(), 0U);
+    primary.set_mode(simulator::Mode::ok);
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!box.empty() && std::chrono::steady_clock::now() < deadline) run_for(10ms);
+    EXPECT_TRUE(box.empty());
+    EXPECT_EQ(primary.events(), 4U);
+    stop.emit(asio::cancellation_type::terminal);
+    run_for(100ms);
+  }
+  outbox::Outbox again(ioc.get_executor(), options);
+  std::string warnings;
+  ASSERT_TRUE(again.open(warnings)) << warnings;
+  EXPECT_TRUE(again.empty());
+  primary.server.stop();
+  run_for(100ms);
+}
+
+}  // namespace
+}  // namespace vesagent::publish

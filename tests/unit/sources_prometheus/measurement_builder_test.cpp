@@ -273,6 +273,28 @@ TEST(MeasurementBuilderV7Test, ves7_names_load_array_and_additional_fields_valid
   expect_schema_valid(events, ves::Version::v7);
 }
 
+TEST(MeasurementBuilderV7Test, rules_listing_the_same_keys_in_another_order_fill_one_element) {
+  auto c = base_config(7);
+  auto& rules = c.measurement.prometheus.rules;
+  rules.push_back(rule("nicPerformanceArray.receivedOctetsDelta", "{{.labels.vm}}",
+                       {{"nicIdentifier", "{{.labels.dev}}"}, {"operationalState", "{{.labels.state}}"}}));
+  rules.push_back(rule("nicPerformanceArray.transmittedOctetsDelta", "{{.labels.vm}}",
+                       {{"operationalState", "{{.labels.state}}"}, {"nicIdentifier", "{{.labels.dev}}"}}));
+  const RuleSet set = compile(c);
+  MeasurementBuilder b(set, kStartUs, kEndUs, 300, "");
+  Feeder f{b, set, {}, {}};
+  f.add(0, {{"vm", "a"}, {"dev", "eth0"}, {"state", "inService"}}, "100");
+  f.add(1, {{"vm", "a"}, {"dev", "eth0"}, {"state", "inService"}}, "200");
+  f.add(1, {{"vm", "a"}, {"dev", "eth1"}, {"state", "inService"}}, "300");
+  EXPECT_TRUE(f.skips.empty());
+  std::vector<DroppedElement> dropped;
+  auto events = b.finish(header_settings(c), dropped);
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(body(events[0]).records.size(), 2u);
+  EXPECT_EQ(body(events[0]).records[0].fields.size(), 4u);  // nicIdentifier, operationalState and both deltas
+  expect_schema_valid(events, ves::Version::v7);
+}
+
 TEST(SampleValueTest, integers_keep_their_type_and_precision) {
   EXPECT_EQ(std::get<std::int64_t>(*parse_sample_value("1024")), 1024);
   EXPECT_EQ(std::get<std::int64_t>(*parse_sample_value("-7")), -7);
