@@ -454,8 +454,11 @@ void App::stop() {
   }
   if (m.faults) {
     std::string persist_error;
-    if (!m.faults->persist(persist_error))
+    // state: checkpoint() = persist() + fold the journal into the snapshot, so the next start parses one file.
+    if (!m.faults->checkpoint(persist_error))
       log->error("msg=\"Cannot save fault state\" error={}", telemetry::logfmt_value(persist_error));
+    else if (!persist_error.empty())
+      log->warn("msg=\"Fault state saved with a warning\" error={}", telemetry::logfmt_value(persist_error));
   }
   m.tasks.cancel(kHeartbeatTask);
   m.pipeline.close();

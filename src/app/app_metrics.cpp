@@ -37,19 +37,6 @@ void write_pipeline(const pipeline::PipelineStats& s, MetricsWriter& out) {
   out.counter("vesagent_pipeline_refused_events_total", help, d(s.refused), {{"reason", "refused"}});
 }
 
-void write_outbox(const outbox::Outbox& o, std::int64_t now_us, MetricsWriter& out) {
-  out.gauge("vesagent_outbox_events", "Events waiting in the outbox for a collector.", d(o.size()));
-  out.gauge("vesagent_outbox_bytes", "Bytes of encoded events waiting in the outbox.", d(o.bytes()));
-  double age = 0;
-  // entries() (the in-memory window) can be empty while empty() is false: the durable outbox reads younger
-  // entries back from disk (issue 6). outbox::Outbox::write_metrics() has the full set of outbox metrics.
-  if (!o.entries().empty() && o.entries().front().enqueued_us > 0 && now_us > o.entries().front().enqueued_us) {
-    age = static_cast<double>(now_us - o.entries().front().enqueued_us) / 1e6;
-  }
-  out.gauge("vesagent_outbox_oldest_event_age_seconds",
-            "Age of the oldest undelivered event (0 when the outbox is empty).", age);
-}
-
 void write_publisher(const publish::FailoverPublisher& p, bool backup_configured, MetricsWriter& out) {
   const auto& s = p.stats();
   const char* help =
@@ -143,7 +130,7 @@ void write_app_metrics(const AppMetricsInputs& in, MetricsWriter& out) {
   out.gauge("vesagent_start_time_seconds", "Unix time the agent started.", static_cast<double>(in.start_time_us) / 1e6);
   out.gauge("vesagent_ready", "1 when /-/ready answers 200.", in.ready ? 1 : 0);
   if (in.pipeline) write_pipeline(*in.pipeline, out);
-  if (in.outbox) write_outbox(*in.outbox, in.now_us, out);
+  if (in.outbox) in.outbox->write_metrics(out);  // depth, bytes, oldest age, appends, drops, corruption
   if (in.publisher) write_publisher(*in.publisher, in.backup_configured, out);
   if (in.webhook) write_webhook(*in.webhook, out);
   if (in.faults) {

@@ -33,17 +33,30 @@ void append_header(std::string& out, std::string_view kind, std::uint64_t genera
 void append_record(std::string& out, std::string_view key, const StoredFault& fault);
 void append_trailer(std::string& out, std::uint64_t record_count);
 
-/// One parsed line. Only the fields of its `type` are meaningful.
-struct ParsedLine {
+/// The fields of a record line, unescaped, without copies: the views point into the line or into scratch storage.
+struct RecordFields {
+  std::string_view key;
+  std::string_view event_id;
+  std::int64_t episode_start_us = 0;
+  std::int64_t start_epoch_us = 0;
+  std::int64_t sequence = 0;
+  std::int64_t closed_at_us = 0;
+  core::Severity severity = core::Severity::major;
+};
+
+/// One parsed line. For a record, `key` and `event_id` point into the line, or into the `*_storage` buffers when
+/// they had escapes (so a ParsedLine must not be copied while its views are in use; reuse one object for every
+/// line, the buffers keep their capacity). Only the fields of its `type` are meaningful.
+struct ParsedLine : RecordFields {
   enum class Type { header, record, trailer } type = Type::record;
-  std::string kind;          ///< header: snapshot | journal
-  std::uint64_t number = 0;  ///< header: generation; trailer: record count
-  std::string key;           ///< record
-  StoredFault fault;         ///< record
+  std::string_view kind;         ///< header: snapshot | journal
+  std::uint64_t number = 0;      ///< header: generation; trailer: record count
+  std::string key_storage;       ///< scratch for an escaped key
+  std::string event_id_storage;  ///< scratch for an escaped eventId
 };
 
 /// Parses one line without its '\n'. Returns false with a reason when the checksum, the fields or the version
-/// do not match.
+/// do not match. Allocates nothing unless a key or eventId has escapes (and then only to grow the scratch).
 bool parse_line(std::string_view line, ParsedLine& out, std::string& why);
 
 }  // namespace vesagent::state::detail

@@ -39,6 +39,8 @@ OTHER_AREAS = [
     ("openstack", "OpenStack path: full and incremental polls of 1k/10k VMs", "(no numeric goal in the issue)"),
     ("outbox", "Outbox: events/s appended per fsync policy; replay of 1,000,000 events",
      "(no numeric goal in the issue)"),
+    ("state", "Fault state: open() of 100k/500k persisted faults (start-up to READY)",
+     "READY < 100 ms (the fault state is loaded before READY)"),
 ]
 
 

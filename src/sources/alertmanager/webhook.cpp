@@ -166,12 +166,14 @@ struct Webhook::Impl {
   bool stopped = false;
   bool persist_failing = false;
   WebhookStats stats;
+  /// Looked up once: telemetry::logger() is a registry lookup under a mutex, too costly for every request.
+  const std::shared_ptr<spdlog::logger> log = logger();
 };
 
 http::ServerResponse Webhook::Impl::process(const Payload& payload, const std::string& remote) {
   if (payload.version != "4") {
-    logger()->debug("msg=\"Webhook payload version is not 4; processing it as version 4.\" version={} remote={}",
-                    q(payload.version), remote);
+    log->debug("msg=\"Webhook payload version is not 4; processing it as version 4.\" version={} remote={}",
+               q(payload.version), remote);
   }
   const std::int64_t now_us = now();
   std::uint64_t raises = 0, updates = 0, clears = 0, ignored = 0;
@@ -192,9 +194,9 @@ http::ServerResponse Webhook::Impl::process(const Payload& payload, const std::s
       ++clears;
     }
     if (d.unknown_resolve) {
-      logger()->info("msg=\"Resolved alert matches no fault raised by this agent.\" key={} alertname={} policy={}",
-                     q(key), q(alert.label(alertname_label) != nullptr ? *alert.label(alertname_label) : ""),
-                     d.action == state::FaultAction::clear ? "send" : "drop");
+      log->info("msg=\"Resolved alert matches no fault raised by this agent.\" key={} alertname={} policy={}",
+                q(key), q(alert.label(alertname_label) != nullptr ? *alert.label(alertname_label) : ""),
+                d.action == state::FaultAction::clear ? "send" : "drop");
     }
     switch (d.action) {
       case state::FaultAction::none: ++ignored; break;
@@ -218,10 +220,10 @@ http::ServerResponse Webhook::Impl::process(const Payload& payload, const std::s
   stats.clears += clears;
   stats.ignored += ignored;
 
-  logger()->debug("msg=\"Webhook notification processed.\" remote={} receiver={} alerts={} truncated={} raises={} "
-                  "updates={} clears={} ignored={}",
-                  remote, q(payload.receiver), payload.alerts.size(), payload.truncated_alerts, raises, updates,
-                  clears, ignored);
+  log->debug("msg=\"Webhook notification processed.\" remote={} receiver={} alerts={} truncated={} raises={} "
+             "updates={} clears={} ignored={}",
+             remote, q(payload.receiver), payload.alerts.size(), payload.truncated_alerts, raises, updates,
+             clears, ignored);
   return answer(200, "{\"status\":\"success\"}", "application/json");
 }
 
@@ -232,15 +234,15 @@ void Webhook::Impl::persist_now() {
   if (auto r = store.persist(error); !r) {
     ++stats.persist_failures;
     if (!persist_failing) {
-      logger()->error("msg=\"Cannot persist fault state; events were queued, but a restart may repeat them.\" "
-                      "error={}",
-                      q(error.empty() ? r.error().message() : error));
+      log->error("msg=\"Cannot persist fault state; events were queued, but a restart may repeat them.\" "
+                 "error={}",
+                 q(error.empty() ? r.error().message() : error));
     }
     persist_failing = true;
   } else {
     // ok with a message: the changes are durable, only the journal compaction failed (the store retries it).
-    if (!error.empty()) logger()->warn("msg=\"Fault state warning.\" error={}", q(error));
-    if (persist_failing) logger()->info("msg=\"Fault state persisted again.\"");
+    if (!error.empty()) log->warn("msg=\"Fault state warning.\" error={}", q(error));
+    if (persist_failing) log->info("msg=\"Fault state persisted again.\"");
     persist_failing = false;
   }
 }
@@ -255,9 +257,11 @@ net::awaitable<bool> Webhook::Impl::commit(std::shared_ptr<Impl> self) {
     self->pending_commit = c;
     net::post(self->executor, [self, c] {
       self->pending_commit.reset();
-      self->persist_now();
-      // The outbox's group commit (its own I/O thread) runs meanwhile; the answer also waits for it (issue 6).
-      self->sink.when_durable([c](bool durable) {
+      // Order matters: the events go to disk (the outbox's group commit, on its own I/O thread) BEFORE the fault
+      // state records them as raised. The other order loses a raise on a crash between the two: the store
+      // would say "raised", Alertmanager's retry would be a repeat, and no raise event would ever be sent.
+      self->sink.when_durable([self, c](bool durable) {
+        self->persist_now();
         c->durable = durable;
         c->done = true;
         c->signal.cancel();  // wakes every request waiting on this commit
@@ -283,7 +287,7 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
   auto verdict = w.auth.check(req.header("authorization"), password);
   if (verdict == detail::Authenticator::Verdict::needs_bcrypt) {
     if (w.pending_bcrypt >= kMaxPendingBcrypt) {
-      logger()->warn("msg=\"Too many password checks waiting; answering 503.\" remote={}", req.remote);
+      w.log->warn("msg=\"Too many password checks waiting; answering 503.\" remote={}", req.remote);
       co_return w.unavailable("Busy checking credentials, retry later\n");
     }
     ++w.pending_bcrypt;
@@ -298,8 +302,8 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
   if (verdict == detail::Authenticator::Verdict::denied) {
     const std::string authorization = req.header("authorization");
     const std::string_view scheme = trim(authorization).substr(0, trim(authorization).find(' '));
-    logger()->warn("msg=\"Rejected a webhook request without valid credentials.\" remote={} scheme={}", req.remote,
-                   scheme.empty() ? std::string("none") : q(scheme.substr(0, 20)));
+    w.log->warn("msg=\"Rejected a webhook request without valid credentials.\" remote={} scheme={}", req.remote,
+                scheme.empty() ? std::string("none") : q(scheme.substr(0, 20)));
     auto r = w.answer(401, "Unauthorized\n");
     for (auto& c : w.auth.challenges()) r.headers.emplace_back("WWW-Authenticate", std::move(c));
     co_return r;
@@ -307,21 +311,21 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
 
   const std::string content_type = req.header("content-type");
   if (!is_json(content_type)) {
-    logger()->warn("msg=\"Rejected a webhook request that is not JSON.\" remote={} content_type={}", req.remote,
-                   q(content_type));
+    w.log->warn("msg=\"Rejected a webhook request that is not JSON.\" remote={} content_type={}", req.remote,
+                q(content_type));
     co_return w.answer(415, "Unsupported Content-Type " + content_type.substr(0, 100) +
                                 ": expected application/json\n");
   }
   if (w.can_accept && !w.can_accept()) {
-    logger()->debug("msg=\"Cannot accept alerts now; answering 503.\" remote={}", req.remote);
+    w.log->debug("msg=\"Cannot accept alerts now; answering 503.\" remote={}", req.remote);
     co_return w.unavailable("Cannot accept alerts now, retry later\n");
   }
 
   std::string why;
   auto payload = parse_payload(req.body, why);
   if (!payload) {
-    logger()->warn("msg=\"Rejected a malformed webhook notification.\" remote={} bytes={} reason={}", req.remote,
-                   req.body.size(), q(why));
+    w.log->warn("msg=\"Rejected a malformed webhook notification.\" remote={} bytes={} reason={}", req.remote,
+                req.body.size(), q(why));
     co_return w.answer(400, why + "\n");
   }
   http::ServerResponse response = w.process(*payload, req.remote);
@@ -331,7 +335,7 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
   // taken and produces no second event.
   if (!co_await commit(self)) {
     --w.stats.requests[response.status];  // counted by process(); the answer is a 503 instead
-    logger()->warn("msg=\"Outbox cannot write the events durably; answering 503.\" remote={}", req.remote);
+    w.log->warn("msg=\"Outbox cannot write the events durably; answering 503.\" remote={}", req.remote);
     co_return w.unavailable("Cannot store alerts durably now, retry later\n");
   }
   co_return response;
@@ -358,9 +362,9 @@ Result<std::uint16_t> Webhook::start() {
       [impl = impl_](http::ServerRequest request) { return Impl::handle(impl, std::move(request)); });
   auto port = server_->listen(impl_->bind);
   if (port) {
-    logger()->info("msg=\"Alertmanager webhook listening.\" address={} port={} path={} auth={} tls={}",
-                   q(impl_->bind), *port, q(impl_->path), impl_->auth.enabled() ? "on" : "off",
-                   options.tls_cert_file.empty() ? "off" : (options.tls_require_client_cert ? "mutual" : "on"));
+    impl_->log->info("msg=\"Alertmanager webhook listening.\" address={} port={} path={} auth={} tls={}",
+                     q(impl_->bind), *port, q(impl_->path), impl_->auth.enabled() ? "on" : "off",
+                     options.tls_cert_file.empty() ? "off" : (options.tls_require_client_cert ? "mutual" : "on"));
   }
   return port;
 }

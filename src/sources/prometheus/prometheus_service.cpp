@@ -11,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "vesagent/config/config.hpp"
@@ -352,6 +354,19 @@ void remember(PrometheusService::Core& core, std::int64_t end_ms) {
   }
 }
 
+/// Completes once the sink (the outbox) has everything submitted so far on disk; false when it cannot write now.
+/// A window is marked delivered only after this, so a crash right after a cycle never skips that window.
+asio::awaitable<bool> wait_durable(CorePtr core) {
+  auto timer = std::make_shared<asio::steady_timer>(core->ctx.executor, asio::steady_timer::time_point::max());
+  auto result = std::make_shared<std::optional<bool>>();
+  core->ctx.sink->when_durable([timer, result](bool durable) {
+    *result = durable;
+    timer->cancel();
+  });
+  if (!result->has_value()) co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return result->value_or(false);
+}
+
 asio::awaitable<void> run_loop(CorePtr core, std::shared_ptr<Run> run) {
   try {
     while (!run->stopped) {
@@ -378,6 +393,14 @@ asio::awaitable<void> run_loop(CorePtr core, std::shared_ptr<Run> run) {
         }
         ++core->windows_collected;
         if (i + 1 < plan.ends.size()) ++core->windows_backfilled;
+        const bool durable = co_await wait_durable(core);
+        if (run->stopped) co_return;
+        if (!durable) {
+          // Not marked: the window is collected again later (at least once; the outbox may still send it).
+          core->log->warn("msg=\"Outbox cannot write; the measurement window will be collected again\" "
+                          "window_end={}", seconds_text(end));
+          break;
+        }
         remember(*core, end);
       }
       if (core->ctx.once) {

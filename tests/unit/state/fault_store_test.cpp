@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 
+#include "fault_fixture_ops.hpp"
 #include "support/temp_dir.hpp"
 
 namespace vesagent::state {
@@ -658,6 +661,177 @@ TEST(FaultStoreTest, persist_before_open_fails) {
   std::string error;
   EXPECT_FALSE(s.persist(error));
   EXPECT_FALSE(error.empty());
+}
+
+// ---- files written by older versions, shutdown checkpoint, large states --------------------------------------------
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::vector<FaultRecord> sorted_records(const FaultStore& s) {
+  auto r = s.records();
+  std::sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  return r;
+}
+
+TEST(FaultStoreTest, loads_a_state_directory_written_by_the_version_1_writer) {
+  // tests/data/state/v1 was written by the FaultStore before the open() speed-up (see SOURCES.md there): the
+  // same operations on a fresh store must give the same records, and writing them back must give the same lines.
+  Harness h;
+  fs::create_directories(h.dir.path() / "faults");
+  for (const char* name : {"faults.snapshot", "faults.journal"}) {
+    fs::copy_file(test::data_dir() / "state" / "v1" / name, h.dir.path() / "faults" / name);
+  }
+  const auto old_snapshot = test::read_text(h.snapshot());
+  const auto old_journal = test::read_text(h.journal());
+  ASSERT_FALSE(old_snapshot.empty());
+  ASSERT_FALSE(old_journal.empty());
+  h.now = fixture::kNow;
+  auto& loaded = h.open();
+  EXPECT_EQ(h.warning, "");
+  EXPECT_EQ(loaded.active_count(), 234U);
+  EXPECT_EQ(loaded.closed_count(), 85U);
+
+  Harness fresh;
+  fresh.now = fixture::kNow;
+  auto& expected = fresh.open();
+  fixture::snapshot_operations(expected);
+  fixture::journal_operations(expected);
+  const auto want = sorted_records(expected);
+  const auto got = sorted_records(loaded);
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) expect_same(got[i], want[i]);
+  EXPECT_EQ(loaded.find(fixture::key(5))->key.find('\t'), 6U);  // "vm/tab\there/5": escapes were undone
+
+  // The old files' final line per key (the journal's last, else the snapshot's) is exactly what this version
+  // writes for that record.
+  std::map<std::string, std::string> final_lines;
+  for (const auto* text : {&old_snapshot, &old_journal}) {
+    for (const auto& line : lines_of(*text)) {
+      if (line.rfind("R\t", 0) == 0) final_lines[line.substr(2, line.find('\t', 2) - 2)] = line;
+    }
+  }
+  std::string error;
+  ASSERT_TRUE(loaded.compact(error)) << error;
+  std::set<std::string> written;
+  for (const auto& line : lines_of(test::read_text(h.snapshot()))) {
+    if (line.rfind("R\t", 0) == 0) written.insert(line);
+  }
+  std::set<std::string> old_final;
+  for (const auto& [key, line] : final_lines) old_final.insert(line);
+  EXPECT_EQ(written, old_final);
+}
+
+TEST(FaultStoreTest, a_large_snapshot_loads_every_record) {
+  Harness h;
+  auto& s = h.open();
+  std::map<std::string, FaultRecord> want;
+  for (int i = 0; i < 20'000; ++i) {
+    const auto key = (i % 1000 == 7 ? "vm/odd\t\\" : "am/") + std::to_string(i);
+    auto d = s.on_firing(key, kE1 + i, i % 2 == 0 ? Severity::major : Severity::minor, h.now);
+    if (i % 3 == 0) d = s.on_resolved(key, kE1 + i, kE1 + kMinute);
+    want[key] = d.record;
+  }
+  std::string error;
+  ASSERT_TRUE(s.compact(error)) << error;
+  auto& r = h.open();
+  EXPECT_EQ(h.warning, "");
+  EXPECT_EQ(r.active_count() + r.closed_count(), want.size());
+  for (const auto& [key, record] : want) {
+    auto found = r.find(key);
+    ASSERT_TRUE(found) << key;
+    expect_same(*found, record);
+  }
+}
+
+TEST(FaultStoreTest, the_last_journal_line_of_a_key_wins_among_many) {
+  Harness h;
+  auto& s = h.open();
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 3000; ++i) {
+      const auto key = "am/" + std::to_string(i);
+      if (round == 0) s.on_firing(key, kE1, Severity::major, h.now);
+      if (round > 0 && i % (round + 1) == 0) s.on_changed(key, round % 2 == 0 ? Severity::minor : Severity::critical);
+    }
+    h.persist();  // one journal line per changed key and round
+  }
+  std::map<std::string, FaultRecord> want;
+  for (int i = 0; i < 3000; ++i) want["am/" + std::to_string(i)] = *s.find("am/" + std::to_string(i));
+  auto& r = h.open();
+  EXPECT_EQ(h.warning, "");
+  for (const auto& [key, record] : want) expect_same(*r.find(key), record);
+  EXPECT_EQ(r.find("am/0")->sequence, 5);
+}
+
+TEST(FaultStoreTest, checkpoint_folds_the_journal_into_the_snapshot) {
+  Harness h;
+  auto& s = h.open();
+  s.on_firing("am/a", kE1, Severity::major, h.now);
+  h.persist();
+  s.on_firing("am/b", kE1, Severity::minor, h.now);  // not persisted yet: checkpoint() persists it
+  const auto b = *s.find("am/b");
+  std::string error;
+  ASSERT_TRUE(s.checkpoint(error)) << error;
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(lines_of(test::read_text(h.journal())).size(), 1U);  // only its header: nothing left to replay
+  const auto snapshot = test::read_text(h.snapshot());
+  EXPECT_NE(snapshot.find("\tam/a\t"), std::string::npos) << snapshot;
+  EXPECT_NE(snapshot.find("\tam/b\t"), std::string::npos) << snapshot;
+  auto& r = h.open();
+  EXPECT_EQ(h.warning, "");
+  EXPECT_EQ(r.active_count(), 2U);
+  expect_same(*r.find("am/b"), b);
+}
+
+TEST(FaultStoreTest, checkpoint_with_nothing_in_the_journal_keeps_the_snapshot) {
+  Harness h;
+  auto& s = h.open();
+  s.on_firing("am/a", kE1, Severity::major, h.now);
+  std::string error;
+  ASSERT_TRUE(s.checkpoint(error)) << error;
+  const auto first = test::read_text(h.snapshot());
+  ASSERT_TRUE(s.checkpoint(error)) << error;  // e.g. a second stop request
+  EXPECT_EQ(test::read_text(h.snapshot()), first);  // same generation: not rewritten
+}
+
+TEST(FaultStoreTest, a_failed_checkpoint_compaction_keeps_the_changes_in_the_journal) {
+  Harness h;
+  auto& s = h.open();
+  s.on_firing("am/a", kE1, Severity::major, h.now);
+  // The snapshot's temporary file cannot be created: the compaction fails after the journal append succeeded.
+  fs::create_directories(h.dir.path() / "faults" / "faults.snapshot.tmp");
+  std::string error;
+  ASSERT_TRUE(s.checkpoint(error));
+  EXPECT_NE(error.find("not folded"), std::string::npos) << error;
+  fs::remove(h.dir.path() / "faults" / "faults.snapshot.tmp");
+  auto& r = h.open();
+  EXPECT_EQ(h.warning, "");
+  ASSERT_TRUE(r.find("am/a"));
+  EXPECT_TRUE(r.find("am/a")->active());
+}
+
+TEST(FaultStoreTest, the_change_listener_gets_exactly_each_rounds_changes) {
+  // persist() reuses the listener's vector between rounds: a smaller round must not hand over stale records.
+  Harness h;
+  auto& s = h.open();
+  std::vector<std::vector<FaultRecord>> rounds;
+  s.set_change_listener([&](const std::vector<FaultRecord>& changed) { rounds.push_back(changed); });
+  s.on_firing("am/a", kE1, Severity::major, h.now);
+  s.on_firing("am/b", kE1, Severity::major, h.now);
+  s.on_firing("am/c", kE1, Severity::major, h.now);
+  h.persist();
+  s.on_firing("am/b", kE1, Severity::critical, h.now);
+  h.persist();
+  h.persist();  // nothing changed: no call
+  ASSERT_EQ(rounds.size(), 2U);
+  EXPECT_EQ(rounds[0].size(), 3U);
+  ASSERT_EQ(rounds[1].size(), 1U);
+  expect_same(rounds[1][0], *s.find("am/b"));
+  EXPECT_EQ(rounds[1][0].sequence, 2);
 }
 
 // ---- event ids ---------------------------------------------------------------------------------------------------
