@@ -174,8 +174,11 @@ class NameIndex {
  public:
   static constexpr std::size_t npos = std::size_t(-1);
 
-  void reset() {
-    sorted_ = true;
+  /// Starts an object whose pairs go to `values`: empty, unless the alert repeats "labels" (the pairs then merge).
+  void reset(const core::NameValues& values) {
+    sorted_ = std::adjacent_find(values.begin(), values.end(), [](const auto& a, const auto& b) {
+                return !(a.first < b.first);
+              }) == values.end();
     indexed_ = 0;
     index_.clear();
   }
@@ -348,12 +351,15 @@ class Handler {
         if (key_id_ == Key::labels) {
           seen_labels_ = true;
           ctx_ = Ctx::labels;
-          names_.reset();
+          names_.reset(out_.alerts.back().labels);
+          // Typical alerts carry 4-10 labels: skips the vector's 1-2-4 regrowths (the Payload is short-lived).
+          if (out_.alerts.back().labels.empty()) out_.alerts.back().labels.reserve(8);
           return true;
         }
         if (key_id_ == Key::annotations) {
           ctx_ = Ctx::annotations;
-          names_.reset();
+          names_.reset(out_.alerts.back().annotations);
+          if (out_.alerts.back().annotations.empty()) out_.alerts.back().annotations.reserve(4);
           return true;
         }
         if (is_alert_string_field(key_id_)) {

@@ -302,6 +302,11 @@ TEST(PayloadTest, many_unsorted_labels_with_repeats_keep_first_position_and_last
   p = parse_ok(with_labels(R"({"a":"1","b":"2","c":"3","b":"4","a":"5","d":"6"})"));
   const core::NameValues sorted = {{"a", "5"}, {"b", "4"}, {"c", "3"}, {"d", "6"}};
   EXPECT_EQ(p.alerts[0].labels, sorted);
+  // A second "labels" object merges into the first, whatever the order of the first one's names.
+  p = parse_ok(R"({"alerts":[{"status":"firing","labels":{"s":"1","c":"2","v":"3"},"labels":{"s":"4","d":"5"},)"
+               R"("startsAt":"2026-11-26T03:58:23Z"}]})");
+  const core::NameValues merged = {{"s", "4"}, {"c", "2"}, {"v", "3"}, {"d", "5"}};
+  EXPECT_EQ(p.alerts[0].labels, merged);
 }
 
 TEST(PayloadTest, escapes_in_label_names_and_values_are_decoded) {
@@ -387,6 +392,8 @@ TEST(PayloadTest, numbers_follow_json_and_truncated_alerts_must_be_an_int64) {
                 HasSubstr("invalid JSON at byte 34: number out of range"))
         << n;
   }
+  // An exponent beyond what basic_parser counts (INT_MAX) is refused even when the value would be 0.
+  EXPECT_THAT(reason(R"({"alerts":[],"x":1e-2147483648})"), HasSubstr("number out of range"));
   // Not JSON numbers.
   for (const char* n : {"01", "+1", ".5", "1.", "1e", "NaN", "Infinity", "0x10"}) {
     EXPECT_THAT(reason(std::string(R"({"alerts":[],"x":)") + n + "}"), HasSubstr("invalid JSON at byte")) << n;

@@ -51,7 +51,8 @@ struct Payload {
 /// firing/resolved, a label or annotation that is not a string, or a timestamp that is not RFC 3339. `why` then
 /// receives one line naming the culprit, e.g. `alerts[1].status: expected "firing" or "resolved", got "pending"`
 /// (no control characters, at most ~200 bytes, so it can go into a log line and a 400 body as it is).
-/// Unknown keys are ignored. Duplicate label names keep the last value, as Go's decoder does.
+/// Unknown keys are ignored, whatever they hold, up to 1000 levels of nesting (deeper is refused). Duplicate keys
+/// keep the last value, as Go's decoder does. A JSON syntax error gives `invalid JSON at byte N: ...` (1-based).
 Result<Payload> parse_payload(std::string_view body, std::string& why);
 
 /// RFC 3339 (`2026-11-26T03:58:23.664Z`, `...T05:58:23+02:00`, any number of fraction digits, truncated to µs)
