@@ -237,7 +237,10 @@ class EtcdHaTest(E2ETest):
         other = self.wait_for_new_leader(survivors, current, TTL + POLL + SLACK + 5)
         takeover = time.monotonic() - killed_at
         sys.stderr.write("3-node takeover after %.2fs\n" % takeover)
-        self.assertLessEqual(takeover, TTL + POLL + SLACK)
+        # One more second than the single-node bound: etcd's raft leader changed moments ago (the killed member),
+        # a new raft leader renews every lease to its full TTL when it takes office, its expiry check runs every
+        # 500 ms and the revoke itself goes through raft. Measured 2.2-4.7 s on a loaded 2-core machine.
+        self.assertLessEqual(takeover, TTL + POLL + SLACK + 1.0)
         took_over = wait_until(lambda: [t for t, e in self.heartbeats() if sender(e) == other and t > killed_at], 5,
                                what="the new leader's heartbeats")[0]
         time.sleep(1.5)
