@@ -11,19 +11,11 @@
 
 namespace vesagent::config::detail {
 
-namespace {
-
-constexpr const char* kRulesPath = "measurement.prometheus.rules";
-
 Where line_of(const YAML::Node& node, const Where& fallback, const Report& report) {
   int line = node.Mark().line;
   return line >= 0 ? report.at_line(line) : fallback;
 }
 
-using FieldFn =
-    std::function<void(const std::string& field, const YAML::Node& value, const std::string& path, const Where&)>;
-
-/// Walks one map of a list item: unknown and duplicate fields are errors, a field in the wrong case a warning.
 bool walk_object(const YAML::Node& node, const std::string& path, const Where& where,
                  const std::vector<std::string>& fields, Report& report, const FieldFn& on_field) {
   if (!node.IsMap()) {
@@ -78,6 +70,10 @@ void scalar_string(const YAML::Node& value, const std::string& path, const Where
   }
   out = value.Scalar();
 }
+
+namespace {
+
+constexpr const char* kRulesPath = "measurement.prometheus.rules";
 
 std::vector<RuleLabel> parse_labels(const YAML::Node& value, const std::string& path, const Where& where,
                                     Report& report) {

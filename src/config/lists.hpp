@@ -1,6 +1,7 @@
 #pragma once
 /// Internal: parsers and emitters for the file-only values (event.nfcNamingCodes, the measurement rules, the
 /// VESPA cluster section). Errors name the full path, e.g. `measurement.prometheus.rules.metrics[2].target`.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,23 @@ void emit_severity_map(YAML::Emitter& out, const Config& config);
 
 /// Rules that cannot work: a metric without expr, or without target here and in rules.defaults.
 void check_rules(const Config& config, Report& report, Origin origin);
+
+// ---- Helpers for every list parser (lists.cpp, openstack_lists.cpp) ----
+
+/// The file line of `node`, or `fallback` when yaml-cpp has none.
+Where line_of(const YAML::Node& node, const Where& fallback, const Report& report);
+
+using FieldFn =
+    std::function<void(const std::string& field, const YAML::Node& value, const std::string& path, const Where&)>;
+
+/// Walks one map of a list item: unknown and duplicate fields are errors, a field in the wrong case a warning.
+/// `on_field` gets the documented spelling. Returns false (with an error) when `node` is not a map.
+bool walk_object(const YAML::Node& node, const std::string& path, const Where& where,
+                 const std::vector<std::string>& fields, Report& report, const FieldFn& on_field);
+
+/// A scalar into `out`; null leaves `out` as it is; anything else is an error.
+void scalar_string(const YAML::Node& value, const std::string& path, const Where& where, Report& report,
+                   std::string& out);
 
 /// "a map", "a list", "a scalar", "nothing": for "expected X, got Y" messages.
 std::string describe(const YAML::Node& node);

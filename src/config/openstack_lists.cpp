@@ -15,71 +15,9 @@ namespace vesagent::config::detail {
 
 namespace {
 
-Where line_of(const YAML::Node& node, const Where& fallback, const Report& report) {
-  int line = node.Mark().line;
-  return line >= 0 ? report.at_line(line) : fallback;
-}
-
-using FieldFn = std::function<void(const std::string& field, const YAML::Node& value, const std::string& path,
-                                   const Where& where)>;
-
-/// One map of a list item: unknown and duplicate fields are errors, a field in the wrong case a warning (as the
-/// other list parsers of lists.cpp do).
-bool walk_object(const YAML::Node& node, const std::string& path, const Where& where,
-                 const std::vector<std::string>& fields, Report& report, const FieldFn& on_field) {
-  if (!node.IsMap()) {
-    report.error(where, path, "expected a map, got " + describe(node));
-    return false;
-  }
-  std::map<std::string, int> seen;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node key = it->first;  // copies: yaml-cpp's iterator hands out a proxy
-    const YAML::Node value = it->second;
-    Where w = line_of(key, where, report);
-    if (!key.IsScalar()) {
-      report.error(w, path, "keys must be plain names, got " + describe(key));
-      continue;
-    }
-    const std::string name = key.Scalar();
-    std::string canonical;
-    for (const auto& f : fields) {
-      if (f == name) canonical = f;
-    }
-    if (canonical.empty()) {
-      for (const auto& f : fields) {
-        if (iequals(f, name)) canonical = f;
-      }
-      if (!canonical.empty()) {
-        report.warning(w, path + "." + canonical,
-                       "key written as " + quote(name) + "; the documented spelling is " + quote(canonical));
-      }
-    }
-    if (canonical.empty()) {
-      report.error(w, path + "." + name, "unknown key" + did_you_mean(name, fields));
-      continue;
-    }
-    auto [prev, inserted] = seen.emplace(canonical, w.line);
-    if (!inserted) {
-      report.error(w, path + "." + canonical, "duplicate key; first given on line " + std::to_string(prev->second));
-      continue;
-    }
-    on_field(canonical, value, path + "." + canonical, w);
-  }
-  return true;
-}
-
-void scalar(const YAML::Node& value, const std::string& path, const Where& where, Report& report, std::string& out) {
-  if (value.IsNull()) return;
-  if (!value.IsScalar()) {
-    report.error(where, path, "expected a string, got " + describe(value));
-    return;
-  }
-  out = value.Scalar();
-}
-
 void boolean(const YAML::Node& value, const std::string& path, const Where& where, Report& report, bool& out) {
   std::string text;
-  scalar(value, path, where, report, text);
+  scalar_string(value, path, where, report, text);
   if (text.empty()) return;
   auto b = parse_bool(text);
   if (!b) {
@@ -92,7 +30,7 @@ void boolean(const YAML::Node& value, const std::string& path, const Where& wher
 void duration(const YAML::Node& value, const std::string& path, const Where& where, Report& report,
               std::chrono::milliseconds& out) {
   std::string text;
-  scalar(value, path, where, report, text);
+  scalar_string(value, path, where, report, text);
   if (text.empty()) return;
   auto d = parse_duration(text);
   if (!d || d->count() <= 0) {
@@ -139,7 +77,7 @@ OpenStackFilter parse_filter(const YAML::Node& node, const std::string& path, co
                 } else if (field == "interval") {
                   duration(v, fpath, w, report, f.interval);
                 } else if (field == "nameRegex") {
-                  scalar(v, fpath, w, report, f.name_regex);
+                  scalar_string(v, fpath, w, report, f.name_regex);
                   try {
                     std::regex re(f.name_regex, std::regex::ECMAScript);
                   } catch (const std::regex_error& e) {
@@ -200,13 +138,13 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
   walk_object(node, path, where, kFields, report,
               [&](const std::string& field, const YAML::Node& v, const std::string& fpath, const Where& w) {
                 if (auto it = strings.find(field); it != strings.end()) {
-                  scalar(v, fpath, w, report, c.*(it->second));
+                  scalar_string(v, fpath, w, report, c.*(it->second));
                 } else if (field == "insecureSkipVerify") {
                   boolean(v, fpath, w, report, c.insecure_skip_verify);
                 } else if (field == "allTenants") {
                   bool b = false;
                   std::string text;
-                  scalar(v, fpath, w, report, text);
+                  scalar_string(v, fpath, w, report, text);
                   if (text.empty()) return;
                   boolean(v, fpath, w, report, b);
                   c.all_tenants = b ? 1 : 0;

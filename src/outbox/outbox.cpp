@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "segment_files.hpp"
+#include "vesagent/core/wait_durable.hpp"
 #include "vesagent/outbox/segment_format.hpp"
 #include "vesagent/telemetry/logging.hpp"
 #include "vesagent/telemetry/metrics_writer.hpp"
@@ -777,23 +778,7 @@ void Outbox::when_durable(std::function<void(bool)> done) {
   m.waiters.push_back(Impl::Waiter{seq, std::move(done)});
 }
 
-net::awaitable<bool> Outbox::wait_durable() {
-  struct State {
-    explicit State(const net::any_io_executor& ex) : timer(ex, net::steady_timer::time_point::max()) {}
-    net::steady_timer timer;
-    bool done = false;
-    bool ok = false;
-  };
-  // Shared with the callback: it may run after this coroutine was cancelled and destroyed.
-  auto state = std::make_shared<State>(impl_->executor);
-  when_durable([state](bool ok) {
-    state->ok = ok;
-    state->done = true;
-    state->timer.cancel();
-  });
-  if (!state->done) co_await state->timer.async_wait(net::as_tuple(net::use_awaitable));
-  co_return state->done && state->ok;
-}
+net::awaitable<bool> Outbox::wait_durable() { return core::wait_durable(*this, impl_->executor); }
 
 bool Outbox::accepting() {
   auto& m = *impl_;

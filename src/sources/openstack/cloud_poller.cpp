@@ -14,6 +14,7 @@
 
 #include "vesagent/core/clock.hpp"
 #include "vesagent/core/event_sink.hpp"
+#include "vesagent/core/wait_durable.hpp"
 #include "vesagent/state/fault_store.hpp"
 #include "vesagent/state/id_allocator.hpp"
 #include "vesagent/telemetry/logging.hpp"
@@ -278,20 +279,6 @@ asio::awaitable<void> CloudPoller::fetch_projects() {
   project_names_ = std::move(names);
 }
 
-namespace {
-/// Completes once everything submitted to the sink so far is durable; false when the outbox cannot write now.
-asio::awaitable<bool> wait_durable(const core::ServiceContext& context) {
-  auto timer = std::make_shared<asio::steady_timer>(context.executor, asio::steady_timer::time_point::max());
-  auto result = std::make_shared<std::optional<bool>>();
-  context.sink->when_durable([timer, result](bool durable) {
-    *result = durable;
-    timer->cancel();
-  });
-  if (!result->has_value()) co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
-  co_return result->value_or(false);
-}
-}  // namespace
-
 void CloudPoller::submit(std::vector<core::Event>& events) {
   if (context_.sink != nullptr) {
     for (auto& e : events) context_.sink->submit(std::move(e));
@@ -407,7 +394,7 @@ asio::awaitable<CloudPoller::Outcome> CloudPoller::poll(bool full) {
   since_ = format_iso8601(server_time_us - std::chrono::duration_cast<std::chrono::microseconds>(overlap_).count());
   // The events must be on disk (the outbox) before the fault state records them as raised or cleared: the
   // other order loses a raise on a crash between the two (the restarted agent would believe it was sent).
-  if (context_.sink != nullptr && !co_await wait_durable(context_)) {
+  if (context_.sink != nullptr && !co_await core::wait_durable(*context_.sink, context_.executor)) {
     logger()->warn("msg=\"Outbox cannot write; VM fault state not saved, the next poll decides again\" cloud={}",
                    telemetry::logfmt_value(cloud_.name));
   } else if (context_.faults != nullptr) {

@@ -18,6 +18,7 @@
 #include "vesagent/config/config.hpp"
 #include "vesagent/core/clock.hpp"
 #include "vesagent/core/event_sink.hpp"
+#include "vesagent/core/wait_durable.hpp"
 #include "vesagent/http/client.hpp"
 #include "vesagent/sources/prometheus/measurement_builder.hpp"
 #include "vesagent/sources/prometheus/query_response.hpp"
@@ -354,19 +355,6 @@ void remember(PrometheusService::Core& core, std::int64_t end_ms) {
   }
 }
 
-/// Completes once the sink (the outbox) has everything submitted so far on disk; false when it cannot write now.
-/// A window is marked delivered only after this, so a crash right after a cycle never skips that window.
-asio::awaitable<bool> wait_durable(CorePtr core) {
-  auto timer = std::make_shared<asio::steady_timer>(core->ctx.executor, asio::steady_timer::time_point::max());
-  auto result = std::make_shared<std::optional<bool>>();
-  core->ctx.sink->when_durable([timer, result](bool durable) {
-    *result = durable;
-    timer->cancel();
-  });
-  if (!result->has_value()) co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
-  co_return result->value_or(false);
-}
-
 asio::awaitable<void> run_loop(CorePtr core, std::shared_ptr<Run> run) {
   try {
     while (!run->stopped) {
@@ -393,7 +381,7 @@ asio::awaitable<void> run_loop(CorePtr core, std::shared_ptr<Run> run) {
         }
         ++core->windows_collected;
         if (i + 1 < plan.ends.size()) ++core->windows_backfilled;
-        const bool durable = co_await wait_durable(core);
+        const bool durable = co_await core::wait_durable(*core->ctx.sink, core->ctx.executor);
         if (run->stopped) co_return;
         if (!durable) {
           // Not marked: the window is collected again later (at least once; the outbox may still send it).
