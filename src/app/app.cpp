@@ -153,7 +153,6 @@ struct App::Impl {
     in.heartbeat_interval_seconds = std::chrono::duration<double>(heartbeat_loop.interval()).count();
     in.ves_version = config.ves.version;
     in.start_time_us = start_time_us;
-    in.now_us = core::now_epoch_us();
     in.ready = not_ready_reason().empty();
     write_app_metrics(in, out);
     for (const auto& service : services) service->write_metrics(out);

@@ -25,7 +25,6 @@ struct AppMetricsInputs {
   double heartbeat_interval_seconds = 0;
   int ves_version = 7;
   std::int64_t start_time_us = 0;
-  std::int64_t now_us = 0;
   bool ready = false;
 };
 
