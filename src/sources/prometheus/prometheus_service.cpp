@@ -18,7 +18,6 @@
 #include "vesagent/config/config.hpp"
 #include "vesagent/core/clock.hpp"
 #include "vesagent/core/event_sink.hpp"
-#include "vesagent/core/wait_durable.hpp"
 #include "vesagent/http/client.hpp"
 #include "vesagent/sources/prometheus/measurement_builder.hpp"
 #include "vesagent/sources/prometheus/query_response.hpp"
@@ -342,17 +341,27 @@ asio::awaitable<WindowOutcome> collect(CorePtr core, std::shared_ptr<Run> run, s
   co_return WindowOutcome::sent;
 }
 
-void remember(PrometheusService::Core& core, std::int64_t end_ms) {
-  core.last_end_ms = end_ms;
-  if (!core.marks) return;
-  std::string error;
-  if (!core.marks->store(end_ms, error)) {
-    ++core.mark_errors;
-    if (core.log_once("marks|store")) {
-      core.log->error("msg=\"Cannot save the last measurement window; a restart may resend it\" error={}",
-                      telemetry::logfmt_value(error));
+/// The loop moves on at once; the persisted mark follows once the outbox has the window's events on disk, so a
+/// crash never skips a window, and a stop right after a cycle (the mark still pending) never repeats one.
+void remember(const CorePtr& core, std::int64_t end_ms) {
+  core->last_end_ms = end_ms;
+  if (!core->marks) return;
+  core->ctx.sink->when_durable([core, end_ms](bool durable) {
+    if (!durable) {
+      // Not marked: after a restart the window is collected again (at least once; the outbox still holds it).
+      core->log->warn("msg=\"Outbox cannot write; the measurement window is not marked as sent\" window_end={}",
+                      seconds_text(end_ms));
+      return;
     }
-  }
+    std::string error;
+    if (!core->marks->store(end_ms, error)) {
+      ++core->mark_errors;
+      if (core->log_once("marks|store")) {
+        core->log->error("msg=\"Cannot save the last measurement window; a restart may resend it\" error={}",
+                         telemetry::logfmt_value(error));
+      }
+    }
+  });
 }
 
 asio::awaitable<void> run_loop(CorePtr core, std::shared_ptr<Run> run) {
@@ -381,15 +390,7 @@ asio::awaitable<void> run_loop(CorePtr core, std::shared_ptr<Run> run) {
         }
         ++core->windows_collected;
         if (i + 1 < plan.ends.size()) ++core->windows_backfilled;
-        const bool durable = co_await core::wait_durable(*core->ctx.sink, core->ctx.executor);
-        if (run->stopped) co_return;
-        if (!durable) {
-          // Not marked: the window is collected again later (at least once; the outbox may still send it).
-          core->log->warn("msg=\"Outbox cannot write; the measurement window will be collected again\" "
-                          "window_end={}", seconds_text(end));
-          break;
-        }
-        remember(*core, end);
+        remember(core, end);
       }
       if (core->ctx.once) {
         if (core->ctx.once_done) core->ctx.once_done("prometheus");
