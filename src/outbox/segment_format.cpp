@@ -163,7 +163,9 @@ bool Reader::decode_at(std::size_t pos, Record& out) const {
     out.json = body.substr(kEventBodyFixedBytes + id_len);
     return out.seq != 0;
   }
-  if (b[0] == static_cast<std::uint8_t>(RecordType::ack) && body_len == kAckBodyBytes) {
+  // An ack's reserved bytes are zero as append_ack() writes them: a record is only what the writer can produce.
+  if (b[0] == static_cast<std::uint8_t>(RecordType::ack) && body_len == kAckBodyBytes && b[1] == 0 && b[2] == 0 &&
+      b[3] == 0) {
     out.type = RecordType::ack;
     out.acked_through = load64(b + 4);
     out.dropped_through = load64(b + 12);

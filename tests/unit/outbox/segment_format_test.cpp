@@ -164,5 +164,22 @@ TEST(SegmentFormatTest, unknown_domains_and_record_types_are_damage) {
   EXPECT_GT(r.torn_tail_bytes(), 0U);
 }
 
+TEST(SegmentFormatTest, an_ack_with_nonzero_reserved_bytes_is_damage_even_with_a_matching_checksum) {
+  // Found by fuzz_outbox_segment: such a record passed the checksum and was read as an ack the writer can never
+  // produce. Only records append_ack()/append_event() write are records.
+  std::string s;
+  append_file_header(s);
+  const std::size_t record = s.size();
+  append_ack(s, 5, 0);
+  const std::size_t body = record + kRecordHeaderBytes;
+  s[body + 1] = 7;  // a reserved byte
+  const std::uint32_t crc = crc32c(std::string_view(s).substr(body));
+  for (int i = 0; i < 4; ++i) s[record + 8 + static_cast<std::size_t>(i)] = static_cast<char>((crc >> (8 * i)) & 0xFFU);
+  Reader r(s);
+  Record rec;
+  EXPECT_FALSE(r.next(rec));
+  EXPECT_EQ(r.valid_end(), kFileHeaderBytes);
+}
+
 }  // namespace
 }  // namespace vesagent::outbox::segment
