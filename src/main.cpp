@@ -15,12 +15,9 @@
 #include "vesagent/app/source_checks.hpp"
 #include "vesagent/cli/options.hpp"
 #include "vesagent/config/loader.hpp"
+#include "vesagent/systemd/notify.hpp"
 #include "vesagent/telemetry/logging.hpp"
 #include "vesagent/version.hpp"
-
-#ifdef VESAGENT_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 namespace {
 
@@ -52,12 +49,14 @@ void print_diagnostics(const config::LoadResult& r, const std::string& file) {
   for (const auto& e : r.errors) std::cerr << "error: " << e.to_string(file) << "\n";
 }
 
+/// Outside systemd (no NOTIFY_SOCKET) this does nothing; a failed send is logged at debug level only, as
+/// sd_notify() callers usually do: the agent works the same without a service manager.
 void notify(const char* state) {
-#ifdef VESAGENT_HAVE_SYSTEMD
-  sd_notify(0, state);
-#else
-  (void)state;
-#endif
+  std::string error;
+  if (!systemd::notify(state, &error) && !error.empty()) {
+    telemetry::logger("main")->debug("msg=\"Cannot notify the service manager.\" error={}",
+                                     telemetry::logfmt_value(error));
+  }
 }
 
 }  // namespace
@@ -139,17 +138,14 @@ int main(int argc, char** argv) {
 
   // systemd watchdog: pinged from the event loop itself, so a stuck loop stops the pings.
   boost::asio::steady_timer watchdog(ioc);
-  std::uint64_t watchdog_usec = 0;
-#ifdef VESAGENT_HAVE_SYSTEMD
-  if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
-#endif
+  const std::chrono::microseconds watchdog_ping = systemd::watchdog_ping_interval();
   std::function<void(const boost::system::error_code&)> on_watchdog = [&](const boost::system::error_code& ec) {
     if (ec) return;
     notify("WATCHDOG=1");
-    watchdog.expires_after(std::chrono::microseconds(watchdog_usec / 2));
+    watchdog.expires_after(watchdog_ping);
     watchdog.async_wait(on_watchdog);
   };
-  if (watchdog_usec > 0) on_watchdog({});
+  if (watchdog_ping.count() > 0) on_watchdog({});
 
   ioc.run();
   const auto status = app.status();

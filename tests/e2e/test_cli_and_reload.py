@@ -1,11 +1,12 @@
 """The binary as an operator drives it: --check-config, --help, --version, and SIGHUP reload."""
 import os
 import signal
+import socket
 import subprocess
 import time
 import unittest
 
-from harness import AGENT, E2ETest, agent_config, header, wait_until
+from harness import AGENT, E2ETest, agent_config, free_port, header, wait_until
 
 
 def run(args, env=None):
@@ -90,6 +91,45 @@ class ReloadTest(E2ETest):
         agent.proc.send_signal(signal.SIGHUP)
         wait_until(lambda: len(primary.events()) >= 4, 8, what="heartbeats at the reloaded 1 s interval")
         self.assertEqual(agent.terminate(), 0, agent.output())
+
+
+class ServiceManagerTest(E2ETest):
+    """The unit is Type=notify with WatchdogSec: systemd must hear READY=1 once the webhook accepts connections,
+    RELOADING=1 then READY=1 around a SIGHUP, WATCHDOG=1 pings from the event loop, and STOPPING=1 at SIGTERM."""
+
+    def test_notifies_ready_reload_watchdog_and_stopping(self):
+        primary = self.sim("primary").start()
+        sock_path = os.path.join(self.workdir, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(sock_path)
+        sock.settimeout(15)
+        self.addCleanup(sock.close)
+        webhook_port = free_port()
+        agent = self.agent(agent_config(primary.port, datadir=self.workdir, heartbeat="30s",
+                                        webhook_port=webhook_port),
+                           env={"NOTIFY_SOCKET": sock_path, "WATCHDOG_USEC": "400000"}).start()
+
+        def next_message():
+            return sock.recv(4096).decode()
+
+        self.assertEqual(next_message(), "READY=1")
+        # READY means ready: the webhook already takes connections.
+        socket.create_connection(("127.0.0.1", webhook_port), timeout=2).close()
+        self.assertEqual(next_message(), "WATCHDOG=1")  # every 200 ms (half of WATCHDOG_USEC)
+
+        agent.proc.send_signal(signal.SIGHUP)
+        seen = [next_message() for _ in range(6)]
+        seen = [m for m in seen if m != "WATCHDOG=1"]
+        self.assertEqual(seen[:2], ["RELOADING=1", "READY=1"], seen)
+
+        agent.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if next_message() == "STOPPING=1":
+                break
+        else:
+            self.fail("no STOPPING=1 after SIGTERM")
+        self.assertEqual(agent.proc.wait(30), 0, agent.output())
 
 
 if __name__ == "__main__":
