@@ -87,6 +87,8 @@ struct App::Impl {
   scheduler::PollLoop heartbeat_loop;
   TaskGroup tasks;
   std::unique_ptr<state::FaultStore> faults;
+  std::string fault_replay_note;          ///< start-up: problems with fault lines found in the outbox
+  std::uint64_t fault_replayed_rounds = 0;  ///< start-up: outbox state records that changed the fault state
   std::unique_ptr<sources::alertmanager::Webhook> webhook;
   /// etcd HA (issue 6): null = standalone. Declared after `faults`, whose change listener it holds.
   std::unique_ptr<cluster::Member> member;
@@ -322,6 +324,33 @@ Result<void> App::start(std::string& error) {
     return r;
   }
   if (!fault_note.empty()) log->warn("msg=\"Fault state repaired\" detail={}", telemetry::logfmt_value(fault_note));
+  // One fdatasync per webhook commit (issue 8): the fault decisions' journal lines ride in the outbox's group
+  // commit right behind their events, instead of a second fdatasync of the fault journal on the event loop.
+  // The store writes them into its own journal once the outbox has them on disk, and syncs that journal before
+  // the outbox deletes a segment holding them.
+  m.faults->share_durability([&m](std::string lines) { m.outbox.push_state(std::move(lines)); });
+  outbox::StateLog state_log;
+  state_log.replay = [&m](std::string_view lines) {
+    if (m.faults->replay_lines(lines, m.fault_replay_note) > 0) ++m.fault_replayed_rounds;
+  };
+  state_log.written = [&m](std::string_view lines) {
+    std::string problem;
+    if (!m.faults->append_written(lines, problem)) {
+      telemetry::logger("state")->error("msg=\"Cannot append to the fault journal; the outbox keeps the changes and "
+                                        "a snapshot is written next\" error={}",
+                                        telemetry::logfmt_value(problem));
+    } else if (!problem.empty()) {
+      telemetry::logger("state")->warn("msg=\"Fault state warning.\" error={}", telemetry::logfmt_value(problem));
+    }
+  };
+  state_log.make_durable = [&m] {
+    std::string problem;
+    if (m.faults->sync_journal(problem)) return true;
+    telemetry::logger("state")->error("msg=\"Cannot sync the fault journal; outbox segments are kept\" error={}",
+                                      telemetry::logfmt_value(problem));
+    return false;
+  };
+  m.outbox.set_state_log(std::move(state_log));
   // Durable outbox (issue 6): what a previous run left undelivered goes out first, in order.
   std::string outbox_note;
   if (auto r = m.outbox.open(outbox_note); !r) {
@@ -332,6 +361,10 @@ Result<void> App::start(std::string& error) {
     log->warn("msg=\"Outbox damaged; cut or skipped the damage, kept the rest\" corrupt_records={} corrupt_bytes={} "
               "detail={}",
               m.outbox.stats().corrupt_records, m.outbox.stats().corrupt_bytes, telemetry::logfmt_value(outbox_note));
+  }
+  if (m.fault_replayed_rounds > 0 || !m.fault_replay_note.empty()) {
+    log->info("msg=\"Fault decisions recovered from the outbox\" rounds={} detail={}", m.fault_replayed_rounds,
+              telemetry::logfmt_value(m.fault_replay_note));
   }
   if (!m.outbox.empty()) {
     log->info("msg=\"Outbox holds events from a previous run; delivering them first\" events={} bytes={}",

@@ -64,6 +64,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Outbox::Impl> {
     std::uint64_t written = 0;       ///< bytes on disk, readable
     std::uint64_t max_keep_seq = 0;  ///< newest fault/stateChange event in it
     std::uint64_t max_drop_seq = 0;  ///< newest heartbeat/measurement event in it
+    std::uint64_t max_state_seq = 0; ///< newest state record in it (StateLog)
   };
   struct Waiter {
     std::uint64_t seq;
@@ -228,12 +229,25 @@ struct Outbox::Impl : std::enable_shared_from_this<Outbox::Impl> {
     remove_front_done();
   }
 
+  /// A segment's state records may go once the owner's own files hold them durably. Asked at most once per
+  /// call: the owner syncs everything handed to it so far in one go.
+  bool state_released(const Segment& s, bool& asked) {
+    if (s.max_state_seq <= state_durable_seq) return true;
+    if (asked || !state_log.make_durable) return false;
+    asked = true;
+    // Every state record up to state_written_seq was handed to the owner (written or replay) before this call.
+    if (!state_log.make_durable()) return false;
+    state_durable_seq = state_written_seq;
+    return s.max_state_seq <= state_durable_seq;
+  }
+
   void delete_done_segments() {
     if (!io) return;
+    bool asked = false;
     for (auto it = segments.begin(); it != segments.end();) {
       const Segment& s = it->second;
       const bool done = it->first != current_segment && s.written == s.bytes && s.max_keep_seq <= acked_through &&
-                        s.max_drop_seq <= std::max(acked_through, dropped_through);
+                        s.max_drop_seq <= std::max(acked_through, dropped_through) && state_released(s, asked);
       if (!done) {
         ++it;
         continue;
@@ -327,6 +341,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Outbox::Impl> {
         disk_failing = false;
         log->info("msg=\"Outbox writes again\" queued_events={}", live);
       }
+      hand_over_written_state();
       complete_waiters();
       maybe_refill();
       delete_done_segments();
@@ -350,6 +365,16 @@ struct Outbox::Impl : std::enable_shared_from_this<Outbox::Impl> {
     }
     if (!pending.empty() || acked_through != queued_ack || dropped_through != queued_drop) {
       schedule_flush(disk_failing ? kRetryDelay : (pending.empty() ? kAckFlushDelay : milliseconds(0)));
+    }
+  }
+
+  /// State records now on disk go to their owner, in push order (before the waiters of the same commit run).
+  void hand_over_written_state() {
+    while (!state_inflight.empty() && state_inflight.front().first <= durable_seq) {
+      auto [seq, text] = std::move(state_inflight.front());
+      state_inflight.pop_front();
+      state_written_seq = seq;
+      if (state_log.written) state_log.written(text);
     }
   }
 
@@ -517,6 +542,11 @@ struct Outbox::Impl : std::enable_shared_from_this<Outbox::Impl> {
   net::steady_timer flush_timer;
   net::steady_timer refill_timer;
   std::deque<Waiter> waiters;
+  StateLog state_log;
+  /// State records pushed but not yet on disk (seq, text), oldest first.
+  std::deque<std::pair<std::uint64_t, std::string>> state_inflight;
+  std::uint64_t state_written_seq = 0;  ///< newest state record handed to the owner (written or replay)
+  std::uint64_t state_durable_seq = 0;  ///< the owner's files hold every state record up to this one
   OutboxStats stats;
   std::shared_ptr<spdlog::logger> log;
 };
@@ -585,6 +615,13 @@ Result<void> Outbox::open(std::string& warnings) {
         continue;
       }
       max_seq = rec.seq;
+      if (rec.type == segment::RecordType::state) {
+        // Handed over at once, in log order: the owner applies what is newer than its own files.
+        seg.max_state_seq = rec.seq;
+        m.state_written_seq = rec.seq;
+        if (m.state_log.replay) m.state_log.replay(rec.state);
+        continue;
+      }
       found.push_back(Impl::Slot{rec.seq, n, rec.enqueued_us, static_cast<std::uint32_t>(rec.offset), rec.bytes,
                                  rec.domain, false});
       (Impl::droppable(rec.domain) ? seg.max_drop_seq : seg.max_keep_seq) = rec.seq;
@@ -638,10 +675,11 @@ Result<void> Outbox::open(std::string& warnings) {
   m.files = std::move(files);
   // Appends go to a new segment: the old ones stay as they are until everything in them is done.
   m.start_segment();
+  bool asked = false;
   for (auto it = m.segments.begin(); it != m.segments.end();) {
     const auto& s = it->second;
     if (it->first != m.current_segment && s.max_keep_seq <= m.acked_through &&
-        s.max_drop_seq <= std::max(m.acked_through, m.dropped_through)) {
+        s.max_drop_seq <= std::max(m.acked_through, m.dropped_through) && m.state_released(s, asked)) {
       if (!m.files->remove(it->first, error)) warn(error);
       it = m.segments.erase(it);
     } else {
@@ -674,7 +712,8 @@ void Outbox::push(Entry entry) {
   const std::size_t record_bytes = segment::event_record_bytes(entry.event_id.size(), entry.json.size());
   {
     const Impl::Segment& cur = m.segments[m.current_segment];
-    if (cur.bytes + record_bytes > m.options.segment_bytes && (cur.max_keep_seq != 0 || cur.max_drop_seq != 0)) {
+    if (cur.bytes + record_bytes > m.options.segment_bytes &&
+        (cur.max_keep_seq != 0 || cur.max_drop_seq != 0 || cur.max_state_seq != 0)) {
       m.start_segment();
     }
   }
@@ -713,6 +752,38 @@ void Outbox::push(Entry entry) {
     m.spill_from = entry.seq;
   }
   m.enforce_bounds();
+  if (m.options.fsync == FsyncPolicy::always) {
+    m.start_flush();
+  } else {
+    m.schedule_flush(milliseconds(0));
+  }
+}
+
+void Outbox::set_state_log(StateLog log) { impl_->state_log = std::move(log); }
+
+void Outbox::push_state(std::string text) {
+  auto& m = *impl_;
+  if (text.empty()) return;
+  if (!m.disk()) {
+    if (m.state_log.written) m.state_log.written(text);  // nothing to wait for
+    return;
+  }
+  const std::uint64_t seq = m.next_seq++;
+  const std::size_t record_bytes = segment::state_record_bytes(text.size());
+  {
+    const Impl::Segment& cur = m.segments[m.current_segment];
+    if (cur.bytes + record_bytes > m.options.segment_bytes &&
+        (cur.max_keep_seq != 0 || cur.max_drop_seq != 0 || cur.max_state_seq != 0)) {
+      m.start_segment();
+    }
+  }
+  Impl::Segment& seg = m.segments[m.current_segment];
+  seg.bytes += record_bytes;
+  seg.max_state_seq = seq;
+  segment::append_state(m.pending_chunk().bytes, seq, text);
+  m.pending_last_seq = seq;
+  m.state_inflight.emplace_back(seq, std::move(text));
+  ++m.stats.state_records;
   if (m.options.fsync == FsyncPolicy::always) {
     m.start_flush();
   } else {

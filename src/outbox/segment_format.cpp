@@ -127,6 +127,20 @@ void append_ack(std::string& out, std::uint64_t acked_through, std::uint64_t dro
   });
 }
 
+std::size_t state_record_bytes(std::size_t text_bytes) noexcept {
+  return kRecordHeaderBytes + kStateBodyFixedBytes + text_bytes;
+}
+
+void append_state(std::string& out, std::uint64_t seq, std::string_view text) {
+  append_record(out, [&] {
+    out.push_back(static_cast<char>(RecordType::state));
+    out.push_back(0);
+    put16(out, 0);
+    put64(out, seq);
+    out.append(text);
+  });
+}
+
 Reader::Reader(std::string_view data, std::uint64_t base) : data_(data), base_(base) {
   if (base != 0) return;
   const bool ok = data.size() >= kFileHeaderBytes && data.substr(0, 8) == kFileMagic &&
@@ -144,7 +158,7 @@ bool Reader::decode_at(std::size_t pos, Record& out) const {
   const unsigned char* p = bytes(data_) + pos;
   if (std::memcmp(p, kRecordMagic, 4) != 0) return false;
   const std::uint32_t body_len = load32(p + 4);
-  if (body_len < kAckBodyBytes || body_len > kMaxBodyBytes) return false;
+  if (body_len <= kStateBodyFixedBytes || body_len > kMaxBodyBytes) return false;  // the smallest: a state record
   if (data_.size() - pos - kRecordHeaderBytes < body_len) return false;
   const std::string_view body = data_.substr(pos + kRecordHeaderBytes, body_len);
   if (crc32c(body) != load32(p + 8)) return false;
@@ -153,6 +167,7 @@ bool Reader::decode_at(std::size_t pos, Record& out) const {
   out.offset = base_ + pos;
   out.bytes = static_cast<std::uint32_t>(kRecordHeaderBytes + body_len);
   if (b[0] == static_cast<std::uint8_t>(RecordType::event)) {
+    if (body_len < kEventBodyFixedBytes) return false;
     const std::size_t id_len = static_cast<std::size_t>(b[2]) | static_cast<std::size_t>(b[3]) << 8;
     if (!known_domain(b[1]) || body_len < kEventBodyFixedBytes + id_len) return false;
     out.type = RecordType::event;
@@ -170,6 +185,12 @@ bool Reader::decode_at(std::size_t pos, Record& out) const {
     out.acked_through = load64(b + 4);
     out.dropped_through = load64(b + 12);
     return true;
+  }
+  if (b[0] == static_cast<std::uint8_t>(RecordType::state) && b[1] == 0 && b[2] == 0 && b[3] == 0) {
+    out.type = RecordType::state;
+    out.seq = load64(b + 4);
+    out.state = body.substr(kStateBodyFixedBytes);
+    return out.seq != 0;
   }
   return false;
 }

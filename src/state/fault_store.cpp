@@ -198,6 +198,43 @@ struct FaultStore::Impl {
   /// Oldest closed_at_us seen while loading: when it is within the retention, open() skips the expiry scan.
   std::int64_t oldest_closed_at = std::numeric_limits<std::int64_t>::max();
 
+  // ---- durability shared with the outbox (share_durability) ----
+  /// Set: persist() hands the changes' lines to this (the outbox) instead of writing and syncing the journal.
+  std::function<void(std::string)> shared_push;
+  /// A key changed since the files last held it durably. The snapshot written by a compaction must hold only what
+  /// is durable somewhere (files or outbox): a decision whose event is not on disk yet must not survive a crash
+  /// in the snapshot, or Alertmanager's retry would find "already raised" and the raise would never be sent.
+  struct Undurable {
+    std::optional<StoredFault> durable;  ///< what the files (and so a restart) hold for the key; none = no record
+    std::vector<std::pair<std::uint64_t, StoredFault>> in_flight;  ///< (round, version) handed to the outbox
+    bool pending = false;  ///< changed since the last persist(): not even handed over yet
+  };
+  std::unordered_map<std::string, Undurable, KeyHash, std::equal_to<>> undurable;
+  std::uint64_t pushed_rounds = 0;   ///< persist() calls that handed lines over
+  std::uint64_t written_rounds = 0;  ///< append_written() calls (the outbox reports them in push order)
+  std::uint64_t skip_rounds_through = 0;  ///< rounds pushed before replace_all(): their lines are obsolete
+
+  /// Called before every change of an existing entry (shared mode): remembers what the files hold for it.
+  void before_change(const Entry& e) {
+    if (!shared_push) return;
+    auto [it, inserted] = undurable.try_emplace(e.first);
+    if (inserted) it->second.durable = e.second;
+    it->second.pending = true;
+  }
+  /// The same for a key about to get its first record.
+  void before_insert(std::string_view key) {
+    if (!shared_push) return;
+    auto [it, inserted] = undurable.try_emplace(std::string(key));
+    it->second.pending = true;
+  }
+  /// What a compaction may write for `e`: the durable version, or null when the files hold no record of it.
+  const StoredFault* durable_version(const Entry& e) const {
+    if (undurable.empty()) return &e.second;
+    auto it = undurable.find(e.first);
+    if (it == undurable.end()) return &e.second;
+    return it->second.durable ? &*it->second.durable : nullptr;
+  }
+
   /// Hands the pending changes to the change listener (clustering).
   void notify_changes() {
     if (!change_listener || dirty.empty()) return;
@@ -311,7 +348,11 @@ struct FaultStore::Impl {
   }
 
   Entry& entry_for(std::string_view key, FaultMap::iterator it) {
-    if (it != faults.end()) return *it;
+    if (it != faults.end()) {
+      before_change(*it);
+      return *it;
+    }
+    before_insert(key);
     // A fresh entry counts as closed (closed_at 1) until assign() gives it its episode.
     StoredFault placeholder;
     placeholder.closed_at_us = 1;
@@ -338,7 +379,31 @@ struct FaultStore::Impl {
   }
 
   void forget_expired(std::int64_t now_us) {
-    std::erase_if(faults, [&](const Entry& e) { return expired(e.second, now_us); });
+    // Shared mode: an entry still changing (dirty, or its change not durable yet) stays; the next compaction
+    // looks at it again.
+    std::erase_if(faults, [&](const Entry& e) {
+      return expired(e.second, now_us) && !e.second.dirty && (undurable.empty() || !undurable.contains(e.first));
+    });
+  }
+
+  /// persist() in shared mode: the pending changes' lines go to the outbox; no file I/O here.
+  Result<void> push_round() {
+    notify_changes();  // cluster mirror
+    if (dirty.empty()) return {};
+    std::string text;
+    text.reserve(dirty.size() * 128);
+    const std::uint64_t round = ++pushed_rounds;
+    for (Entry* e : dirty) {
+      detail::append_record(text, e->first, e->second);
+      auto [it, inserted] = undurable.try_emplace(e->first);
+      if (inserted) it->second.durable = e->second;  // not reached: every change calls before_change first
+      it->second.in_flight.emplace_back(round, e->second);
+      it->second.pending = false;
+      e->second.dirty = false;
+    }
+    dirty.clear();
+    shared_push(std::move(text));
+    return {};
   }
 
   Result<void> reset_journal(std::string& error) {
@@ -360,7 +425,7 @@ struct FaultStore::Impl {
     return {};
   }
 
-  Result<void> append_journal(const std::string& text, std::string& error) {
+  Result<void> append_journal(std::string_view text, std::string& error, bool sync = true) {
     const char* p = text.data();
     std::size_t left = text.size();
     // One write() for the whole batch: the kernel may still split it, hence the loop.
@@ -377,7 +442,7 @@ struct FaultStore::Impl {
       left -= static_cast<std::size_t>(n);
     }
     journal_bytes += text.size();
-    if (options.fsync && ::fdatasync(journal_fd) != 0) {
+    if (sync && options.fsync && ::fdatasync(journal_fd) != 0) {
       error = "cannot sync " + journal_path().string() + ": " + errno_text();
       return make_error_code(errc::io_error);
     }
@@ -599,6 +664,7 @@ FaultDecision FaultStore::on_firing(std::string_view key, std::int64_t episode_s
     }
     if (f.episode_start_us == episode_start_us) {
       if (f.severity == severity) return Impl::unchanged(*it);
+      m.before_change(*it);
       f.severity = severity;
       ++f.sequence;
       m.mark_dirty(*it);
@@ -640,6 +706,7 @@ FaultDecision FaultStore::on_resolved(std::string_view key, std::int64_t episode
     if (f.episode_start_us > episode_start_us) return Impl::unchanged(*it);  // never clears a newer episode
     if (f.episode_start_us == episode_start_us) {
       if (!f.active()) return Impl::unchanged(*it);  // resolved alerts are re-sent for ~15 minutes
+      m.before_change(*it);
       ++f.sequence;
       f.closed_at_us = closed_at;
       --m.active;
@@ -672,6 +739,7 @@ Result<void> FaultStore::persist(std::string& error) {
     error = "fault store " + m.options.directory.string() + " is not open";
     return make_error_code(errc::io_error);
   }
+  if (m.shared_push) return m.push_round();
   if (m.must_compact) return compact(error);  // compact() notifies the change listener
   m.notify_changes();  // cluster mirror
   if (m.journal_stale) {
@@ -704,7 +772,10 @@ Result<void> FaultStore::compact(std::string& error) {
     error = "fault store " + m.options.directory.string() + " is not open";
     return make_error_code(errc::io_error);
   }
-  m.notify_changes();  // cluster mirror: compaction clears the pending changes too
+  const bool shared = static_cast<bool>(m.shared_push);
+  // Cluster mirror: compaction clears the pending changes too. In shared mode it does not: they are handed to
+  // the outbox by the next persist() as usual, and the snapshot holds only what is durable already.
+  if (!shared) m.notify_changes();
   const auto now = m.now();
   const auto next_generation = m.generation + 1;
   std::string text;
@@ -714,10 +785,11 @@ Result<void> FaultStore::compact(std::string& error) {
   std::uint64_t count = 0;
   std::size_t active = 0;
   for (const auto& e : m.faults) {
-    if (m.expired(e.second, now)) continue;
-    detail::append_record(text, e.first, e.second);
+    const StoredFault* f = m.durable_version(e);
+    if (f == nullptr || m.expired(*f, now)) continue;
+    detail::append_record(text, e.first, *f);
     ++count;
-    if (e.second.active()) ++active;
+    if (f->active()) ++active;
   }
   detail::append_trailer(text, count);
   // Until this rename succeeds the old snapshot + journal stay authoritative, so a failure changes nothing.
@@ -725,6 +797,12 @@ Result<void> FaultStore::compact(std::string& error) {
   m.generation = next_generation;
   m.snapshot_bytes = text.size();
   m.must_compact = false;
+  if (shared) {
+    // The snapshot holds the durable versions; what is in flight is appended to the new journal once written.
+    if (count != m.faults.size()) m.forget_expired(now);
+    m.recount();
+    return m.reset_journal(error);
+  }
   // Everything, pending changes included, is in the snapshot now; the old journal is of an older generation.
   for (Entry* e : m.dirty) e->second.dirty = false;
   m.dirty.clear();
@@ -765,6 +843,7 @@ FaultDecision FaultStore::on_changed(std::string_view key, core::Severity severi
     return d;
   }
   if (!it->second.active()) return Impl::unchanged(*it);
+  m.before_change(*it);
   it->second.severity = severity;
   ++it->second.sequence;
   m.mark_dirty(*it);
@@ -787,6 +866,9 @@ Result<void> FaultStore::replace_all(const std::vector<FaultRecord>& records, st
   auto& m = *impl_;
   for (Entry* e : m.dirty) e->second.dirty = false;
   m.dirty.clear();
+  // Shared mode: the rounds still in the outbox describe the replaced state; their lines must not be appended.
+  m.undurable.clear();
+  m.skip_rounds_through = m.pushed_rounds;
   m.faults.clear();
   for (const auto& r : records) {
     StoredFault f;
@@ -823,6 +905,124 @@ std::optional<FaultRecord> FaultStore::find(std::string_view key) const {
   auto it = impl_->faults.find(key);
   if (it == impl_->faults.end()) return std::nullopt;
   return to_record(it->first, it->second);
+}
+
+// ---- durability shared with the outbox ----
+
+void FaultStore::share_durability(std::function<void(std::string lines)> push) {
+  impl_->shared_push = std::move(push);
+}
+
+bool FaultStore::durability_shared() const { return static_cast<bool>(impl_->shared_push); }
+
+Result<void> FaultStore::append_written(std::string_view lines, std::string& error) {
+  auto& m = *impl_;
+  error.clear();
+  const std::uint64_t round = ++m.written_rounds;
+  if (round <= m.skip_rounds_through) return {};  // pushed before replace_all(): obsolete
+  // These versions are durable now (in the outbox): a compaction may write them.
+  for (auto it = m.undurable.begin(); it != m.undurable.end();) {
+    auto& u = it->second;
+    std::size_t done = 0;
+    while (done < u.in_flight.size() && u.in_flight[done].first <= round) ++done;
+    if (done > 0) {
+      u.durable = std::move(u.in_flight[done - 1].second);
+      u.in_flight.erase(u.in_flight.begin(), u.in_flight.begin() + static_cast<std::ptrdiff_t>(done));
+    }
+    if (u.in_flight.empty() && !u.pending) {
+      it = m.undurable.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!m.opened) {
+    error = "fault store " + m.options.directory.string() + " is not open";
+    return make_error_code(errc::io_error);
+  }
+  if (!m.must_compact) {
+    if (m.journal_stale) {
+      if (auto r = m.reset_journal(error); !r) {
+        m.must_compact = true;
+        return r;
+      }
+    }
+    // Not synced: the outbox holds these lines durably until sync_journal() says the journal does.
+    if (auto r = m.append_journal(lines, error, false); !r) {
+      m.must_compact = true;  // the next sync_journal() writes a snapshot instead
+      return r;
+    }
+  }
+  if (m.must_compact ||
+      (m.journal_bytes > std::max(m.snapshot_bytes, m.options.compact_min_bytes) &&
+       m.journal_bytes >= m.compact_retry_at)) {
+    std::string why;
+    if (auto r = compact(why); !r) {
+      m.compact_retry_at = m.journal_bytes + m.options.compact_min_bytes;
+      error = "fault journal compaction failed, will retry: " + why;
+    }
+  }
+  return {};
+}
+
+Result<void> FaultStore::sync_journal(std::string& error) {
+  auto& m = *impl_;
+  error.clear();
+  if (!m.opened) {
+    error = "fault store " + m.options.directory.string() + " is not open";
+    return make_error_code(errc::io_error);
+  }
+  if (m.must_compact || m.journal_stale) return compact(error);  // the snapshot is written and synced
+  if (m.options.fsync && ::fdatasync(m.journal_fd) != 0) {
+    error = "cannot sync " + m.journal_path().string() + ": " + errno_text();
+    return make_error_code(errc::io_error);
+  }
+  return {};
+}
+
+std::size_t FaultStore::replay_lines(std::string_view lines, std::string& warnings) {
+  auto& m = *impl_;
+  if (!m.opened) return 0;
+  const auto now = m.now();
+  std::size_t pos = 0, applied = 0, damaged = 0;
+  std::string_view line;
+  detail::ParsedLine parsed;
+  std::string why;
+  std::string text;
+  while (next_line(lines, pos, line)) {
+    if (!detail::parse_line(line, parsed, why) || parsed.type != detail::ParsedLine::Type::record) {
+      ++damaged;
+      continue;
+    }
+    const detail::RecordFields fields(parsed);
+    auto it = m.faults.find(fields.key);
+    if (it != m.faults.end()) {
+      // Newer = a later episode, or a later event of the same one: the files may hold a newer version than an
+      // old segment still waiting for its events to be delivered.
+      const StoredFault& f = it->second;
+      const bool newer = fields.episode_start_us > f.episode_start_us ||
+                         (fields.episode_start_us == f.episode_start_us && fields.sequence > f.sequence);
+      if (!newer) continue;
+    }
+    StoredFault candidate;
+    assign_parsed(candidate, fields);
+    if (m.expired(candidate, now)) continue;
+    m.load_record(fields, it == m.faults.end());
+    text.append(line).push_back('\n');
+    ++applied;
+  }
+  if (damaged > 0) {
+    warnings += (warnings.empty() ? "" : "; ") + std::to_string(damaged) +
+                " unreadable fault state line(s) in the outbox ignored";
+  }
+  if (!text.empty()) {
+    std::string error;
+    if (m.journal_stale) {
+      if (!m.reset_journal(error)) m.must_compact = true;
+    }
+    if (!m.must_compact && !m.append_journal(text, error, false)) m.must_compact = true;
+    if (!error.empty()) warnings += (warnings.empty() ? "" : "; ") + error;
+  }
+  return applied;
 }
 
 std::string FaultStore::make_event_id(std::string_view key, std::int64_t episode_start_us) {

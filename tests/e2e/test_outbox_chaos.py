@@ -226,10 +226,12 @@ class OutboxChaosTest(E2ETest):
         last = segments[-1]
         with open(last, "rb") as fh:
             data = bytearray(fh.read())
-        # Damage the newest alert's record: the last bytes of the file belong to the last payload's last alert.
+        # Damage the newest alert's event record: the last event in the file is the last payload's last alert.
+        # (After it comes a state record with the fault decisions of that payload, which has no JSON.)
         last_fp = "chaos-%05d-%d" % (59, 4)
-        at = data.rfind(last_fp.encode())
+        at = data.rfind(b'"commonEventHeader"')
         self.assertGreater(at, 0)
+        self.assertGreater(data.find(last_fp.encode(), at - 2000), 0)  # it is that alert's record
         data[at] ^= 0x20
         with open(last, "wb") as fh:
             fh.write(data)

@@ -41,6 +41,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,21 @@ struct Entry {
   std::string json;
   std::int64_t enqueued_us = 0;
   std::uint64_t seq = 0;  ///< assigned by push(); ack() takes it
+};
+
+/// Another component's durable state riding in the outbox's log: the FaultStore's journal lines travel in the same
+/// group commit as the events they decided, so one fdatasync makes both durable (instead of one for the outbox and
+/// then one for the fault journal). The owner keeps its own files too; the outbox keeps a segment holding state
+/// records until the owner says its files hold that state durably. All calls are on the outbox's executor.
+struct StateLog {
+  /// open(): every state record found on disk, oldest first, before open() returns.
+  std::function<void(std::string_view text)> replay;
+  /// A pushed state record is on disk: the owner may write it into its own files now (without syncing them).
+  /// Called in push order, before the when_durable() callbacks of the same commit.
+  std::function<void(std::string_view text)> written;
+  /// Before deleting segments that hold state records: make everything handed to replay/written durable in the
+  /// owner's own files (e.g. fdatasync its journal). False keeps those segments; it is asked again later.
+  std::function<bool()> make_durable;
 };
 
 enum class FsyncPolicy {
@@ -95,6 +111,7 @@ struct OutboxStats {
   std::uint64_t read_errors = 0;
   std::uint64_t group_commits = 0;  ///< append jobs written (each one write + fdatasync per touched file)
   std::uint64_t fsyncs = 0;
+  std::uint64_t state_records = 0;  ///< StateLog records appended since start
   std::uint64_t over_bound = 0;     ///< faults queued while over a bound (never dropped; see OverflowPolicy)
   /// Drops by reason ("max_bytes", "max_age") and domain.
   std::map<std::pair<std::string, core::Domain>, std::uint64_t> dropped;
@@ -117,6 +134,12 @@ class Outbox {
 
   /// Queues an event (its seq is assigned here). Never refuses: admission is accepting()'s job.
   void push(Entry entry);
+  /// Who owns the state records (see StateLog). Set before open().
+  void set_state_log(StateLog log);
+  /// Appends a state record after everything pushed so far, written in the same group commit; when_durable()
+  /// covers it like an event. Memory-only outbox: handed to StateLog::written at once. Empty text is ignored.
+  void push_state(std::string text);
+
   /// Removes every entry with seq <= `seq` (the publisher acknowledges the batch it posted, in order).
   void ack(std::uint64_t seq);
 

@@ -8,6 +8,7 @@
 ///   record        u8[4] magic FF FE 'V' 'R' | u32 body length | u32 CRC-32C of the body | body
 ///   event body    u8 type 1 | u8 domain | u16 eventId length | u64 seq | i64 enqueued µs | eventId | event JSON
 ///   ack body      u8 type 2 | u8 0 | u16 0 | u64 acked-through seq | u64 dropped-through seq
+///   state body    u8 type 3 | u8 0 | u16 0 | u64 seq | state text (at least one byte)
 ///
 /// All integers are little-endian. The magic starts with FF FE, two bytes that never occur in UTF-8 text, so a
 /// reader that lost its place (a corrupt length) finds the next record by scanning for the magic and checking
@@ -15,6 +16,11 @@
 /// is done (delivered, dead-lettered, or dropped as the oldest entry), and every heartbeat or measurement with
 /// seq <= dropped-through was dropped by a bound. Every segment starts with one, so the newest segment always
 /// holds the latest ack state. Event seqs increase strictly across all segments.
+///
+/// A state record carries another component's durable state change (the FaultStore's journal lines for the
+/// decisions whose events precede it), so that one fdatasync makes the events and the decisions durable together
+/// (see Outbox::push_state). State records take their seq from the same counter as events, so seqs increase
+/// strictly across both kinds.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,10 +36,11 @@ constexpr std::size_t kFileHeaderBytes = 16;
 constexpr std::size_t kRecordHeaderBytes = 12;
 constexpr std::size_t kEventBodyFixedBytes = 20;
 constexpr std::size_t kAckBodyBytes = 20;
+constexpr std::size_t kStateBodyFixedBytes = 12;
 /// Larger bodies are treated as damage (event.maxSize is far below this).
 constexpr std::uint32_t kMaxBodyBytes = 256U << 20;
 
-enum class RecordType : std::uint8_t { event = 1, ack = 2 };
+enum class RecordType : std::uint8_t { event = 1, ack = 2, state = 3 };
 
 /// CRC-32C (Castagnoli), software slicing-by-8. `crc` continues a previous value (0 to start).
 std::uint32_t crc32c(std::string_view data, std::uint32_t crc = 0) noexcept;
@@ -48,18 +55,24 @@ std::size_t event_record_bytes(std::size_t event_id_bytes, std::size_t json_byte
 void append_event(std::string& out, std::uint64_t seq, std::int64_t enqueued_us, core::Domain domain,
                   std::string_view event_id, std::string_view json);
 void append_ack(std::string& out, std::uint64_t acked_through, std::uint64_t dropped_through);
+/// Record size on disk of a state record with this much text.
+std::size_t state_record_bytes(std::size_t text_bytes) noexcept;
+/// Appends one state record; `text` must not be empty.
+void append_state(std::string& out, std::uint64_t seq, std::string_view text);
 
 /// One decoded record; the views point into the reader's data.
 struct Record {
   RecordType type = RecordType::event;
   std::uint64_t offset = 0;  ///< file offset of the record
   std::uint32_t bytes = 0;   ///< whole record, header included
-  // event
+  // event and state
   std::uint64_t seq = 0;
   std::int64_t enqueued_us = 0;
   core::Domain domain = core::Domain::heartbeat;
   std::string_view event_id;
   std::string_view json;
+  // state
+  std::string_view state;
   // ack
   std::uint64_t acked_through = 0;
   std::uint64_t dropped_through = 0;

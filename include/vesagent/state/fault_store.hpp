@@ -165,6 +165,27 @@ class FaultStore {
   /// Every record, active and closed (to seed a cluster that has no fault state yet).
   std::vector<FaultRecord> records() const;
 
+  // ---- durability shared with the outbox: one fdatasync per webhook commit instead of two ----
+  /// From now on persist() does no file I/O: it hands the journal lines of the changes since the previous call
+  /// to `push` (the outbox's push_state), which writes them after the events of those changes in the same group
+  /// commit. The outbox reports them on disk with append_written() (the journal gets them then, unsynced), and
+  /// calls sync_journal() before it deletes a segment holding such lines. At start-up the lines left in the
+  /// outbox come back through replay_lines(). A compaction then writes only durable versions: a decision whose
+  /// event is not on disk yet never reaches the snapshot. Call once, after open(), before any decision.
+  void share_durability(std::function<void(std::string lines)> push);
+  bool durability_shared() const;
+  /// The lines of one persist() round are durable in the outbox (rounds are reported in order): append them to
+  /// the journal, unsynced, and compact when it is due. An error is a failed journal write; the next
+  /// sync_journal() then writes a snapshot instead.
+  Result<void> append_written(std::string_view lines, std::string& error);
+  /// Makes everything appended or replayed durable in the store's own files (fdatasync the journal, or write a
+  /// snapshot after a failed append).
+  Result<void> sync_journal(std::string& error);
+  /// Lines found in the outbox at start-up, oldest first: each record newer than what the files hold (a later
+  /// episode, or a higher sequence of the same one) is applied and appended to the journal (unsynced). Returns
+  /// how many were applied; unreadable lines and write errors are described in `warnings`.
+  std::size_t replay_lines(std::string_view lines, std::string& warnings);
+
   std::size_t active_count() const;
   std::size_t closed_count() const;
   /// The record of `key`'s latest episode, active or closed.

@@ -260,8 +260,13 @@ net::awaitable<bool> Webhook::Impl::commit(std::shared_ptr<Impl> self) {
       // Order matters: the events go to disk (the outbox's group commit, on its own I/O thread) BEFORE the fault
       // state records them as raised. The other order loses a raise on a crash between the two: the store
       // would say "raised", Alertmanager's retry would be a repeat, and no raise event would ever be sent.
-      self->sink.when_durable([self, c](bool durable) {
-        self->persist_now();
+      // With shared durability (the app's setup) persist() hands the decisions' lines to the outbox right
+      // behind their events: one write and one fdatasync for both, and the order holds within the write.
+      // Otherwise the store writes and syncs its own journal once the events are durable.
+      const bool shared = self->store.durability_shared();
+      if (shared) self->persist_now();
+      self->sink.when_durable([self, c, shared](bool durable) {
+        if (!shared) self->persist_now();
         c->durable = durable;
         c->done = true;
         c->signal.cancel();  // wakes every request waiting on this commit

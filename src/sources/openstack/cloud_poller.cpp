@@ -402,6 +402,9 @@ asio::awaitable<CloudPoller::Outcome> CloudPoller::poll(bool full) {
     if (!context_.faults->persist(error)) {
       logger()->error("msg=\"Cannot persist fault state; a restart may repeat VM fault events\" cloud={} error={}",
                       telemetry::logfmt_value(cloud_.name), telemetry::logfmt_value(error));
+    } else if (context_.faults->durability_shared() && context_.sink != nullptr) {
+      // Shared durability: persist() queued the state lines in the outbox; the poll is done once they are on disk.
+      co_await core::wait_durable(*context_.sink, context_.executor);
     }
   }
   if (full) {

@@ -178,6 +178,107 @@ TEST_F(OutboxTest, durability_is_reported_only_after_the_group_commit) {
   EXPECT_TRUE(awaited);
 }
 
+// ---- StateLog: another component's state in the same group commit (one fdatasync per webhook commit) ----
+
+/// Records what the outbox hands to a state owner.
+struct StateOwner {
+  std::vector<std::string> replayed;
+  std::vector<std::string> written;
+  int syncs = 0;
+  bool sync_ok = true;
+  StateLog log() {
+    StateLog l;
+    l.replay = [this](std::string_view t) { replayed.emplace_back(t); };
+    l.written = [this](std::string_view t) { written.emplace_back(t); };
+    l.make_durable = [this] {
+      ++syncs;
+      return sync_ok;
+    };
+    return l;
+  }
+};
+
+TEST_F(OutboxTest, state_is_handed_over_once_on_disk_before_the_waiters_and_comes_back_after_a_crash) {
+  const auto dir = tmp.path() / "outbox";
+  StateOwner owner;
+  auto box = std::make_unique<Outbox>(ioc.get_executor(), options(dir));
+  box->set_state_log(owner.log());
+  std::string w;
+  ASSERT_TRUE(box->open(w)) << w;
+  settle();
+  box->push(event(Domain::fault, 1));
+  box->push_state("decision-1\n");
+  std::vector<std::string> order;
+  box->when_durable([&](bool ok) {
+    EXPECT_TRUE(ok);
+    order.push_back("durable with " + std::to_string(owner.written.size()) + " written");
+  });
+  EXPECT_TRUE(owner.written.empty());  // not on disk yet: the owner must not write it anywhere
+  const auto before = crash_copy(dir, tmp.path() / "before");
+  settle();
+  ASSERT_EQ(owner.written, std::vector<std::string>{"decision-1\n"});
+  EXPECT_EQ(order, std::vector<std::string>{"durable with 1 written"});
+  EXPECT_EQ(box->stats().state_records, 1U);
+
+  // A crash after the commit: the state comes back with its event, in log order.
+  StateOwner after_crash;
+  auto replay = std::make_unique<Outbox>(ioc.get_executor(), options(crash_copy(dir, tmp.path() / "after")));
+  replay->set_state_log(after_crash.log());
+  ASSERT_TRUE(replay->open(w)) << w;
+  EXPECT_EQ(w, "");
+  EXPECT_EQ(after_crash.replayed, std::vector<std::string>{"decision-1\n"});
+  EXPECT_EQ(replay->size(), 1U);
+  // Before the commit: neither the event nor its decisions.
+  StateOwner early;
+  auto replay_early = std::make_unique<Outbox>(ioc.get_executor(), options(before));
+  replay_early->set_state_log(early.log());
+  ASSERT_TRUE(replay_early->open(w)) << w;
+  EXPECT_TRUE(early.replayed.empty());
+  EXPECT_EQ(replay_early->size(), 0U);
+}
+
+TEST_F(OutboxTest, a_segment_holding_state_is_deleted_only_after_the_owner_synced_it) {
+  const auto dir = tmp.path() / "outbox";
+  StateOwner owner;
+  auto o = options(dir);
+  o.segment_bytes = 4096;  // a few events per segment
+  auto box = std::make_unique<Outbox>(ioc.get_executor(), o);
+  box->set_state_log(owner.log());
+  std::string w;
+  ASSERT_TRUE(box->open(w)) << w;
+  owner.sync_ok = false;  // the owner's disk fails
+  for (int i = 1; i <= 40; ++i) {
+    box->push(event(Domain::fault, i, 200));
+    box->push_state("decision-" + std::to_string(i) + "\n");
+  }
+  settle();
+  const std::size_t segments = segment_files(dir).size();
+  ASSERT_GT(segments, 3U);
+  drain(*box);  // every event delivered
+  EXPECT_GT(owner.syncs, 0);
+  EXPECT_EQ(segment_files(dir).size(), segments);  // kept: the decisions live only here
+  // After a restart the decisions come back, all of them, in order.
+  box.reset();
+  StateOwner again;
+  again.sync_ok = false;
+  box = std::make_unique<Outbox>(ioc.get_executor(), o);
+  box->set_state_log(again.log());
+  ASSERT_TRUE(box->open(w)) << w;
+  ASSERT_EQ(again.replayed.size(), 40U);
+  EXPECT_EQ(again.replayed.front(), "decision-1\n");
+  EXPECT_EQ(again.replayed.back(), "decision-40\n");
+  EXPECT_EQ(box->size(), 0U);
+  // Once the owner can sync, the delivered segments go.
+  box.reset();
+  StateOwner healthy;
+  box = std::make_unique<Outbox>(ioc.get_executor(), o);
+  box->set_state_log(healthy.log());
+  ASSERT_TRUE(box->open(w)) << w;
+  settle();
+  EXPECT_EQ(healthy.syncs, 1);  // one sync covers every segment
+  EXPECT_EQ(segment_files(dir).size(), 1U);  // the new one
+}
+
 TEST_F(OutboxTest, fsync_always_and_never_deliver_the_same_entries) {
   for (auto policy : {FsyncPolicy::always, FsyncPolicy::never}) {
     const auto dir = tmp.path() / (policy == FsyncPolicy::always ? "always" : "never");

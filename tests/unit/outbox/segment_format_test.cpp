@@ -183,3 +183,40 @@ TEST(SegmentFormatTest, an_ack_with_nonzero_reserved_bytes_is_damage_even_with_a
 
 }  // namespace
 }  // namespace vesagent::outbox::segment
+
+namespace vesagent::outbox::segment {
+namespace {
+
+TEST(SegmentStateRecordTest, round_trips_between_events_and_rejects_what_the_writer_cannot_produce) {
+  std::string data;
+  append_file_header(data);
+  append_event(data, 1, 5, core::Domain::fault, "e1", "{}");
+  append_state(data, 2, "R\tam/x\tline\n");
+  EXPECT_EQ(data.size(), kFileHeaderBytes + event_record_bytes(2, 2) + state_record_bytes(12));
+  Reader reader(data);
+  Record rec;
+  ASSERT_TRUE(reader.next(rec));
+  EXPECT_EQ(rec.type, RecordType::event);
+  ASSERT_TRUE(reader.next(rec));
+  EXPECT_EQ(rec.type, RecordType::state);
+  EXPECT_EQ(rec.seq, 2U);
+  EXPECT_EQ(rec.state, "R\tam/x\tline\n");
+  EXPECT_FALSE(reader.next(rec));
+  EXPECT_EQ(reader.torn_tail_bytes(), 0U);
+
+  // Non-zero reserved bytes: checksum-valid but not a record append_state writes. It is damage.
+  std::string odd;
+  append_file_header(odd);
+  append_state(odd, 3, "text");
+  std::string body = odd.substr(kFileHeaderBytes + kRecordHeaderBytes);
+  body[1] = 1;
+  const std::uint32_t crc = crc32c(body);
+  odd.replace(kFileHeaderBytes + kRecordHeaderBytes, body.size(), body);
+  for (int i = 0; i < 4; ++i) odd[kFileHeaderBytes + 8 + static_cast<std::size_t>(i)] = static_cast<char>((crc >> (8 * i)) & 0xFFU);
+  Reader odd_reader(odd);
+  EXPECT_FALSE(odd_reader.next(rec));
+  EXPECT_GT(odd_reader.torn_tail_bytes(), 0U);
+}
+
+}  // namespace
+}  // namespace vesagent::outbox::segment

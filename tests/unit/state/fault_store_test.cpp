@@ -836,6 +836,121 @@ TEST(FaultStoreTest, the_change_listener_gets_exactly_each_rounds_changes) {
 
 // ---- event ids ---------------------------------------------------------------------------------------------------
 
+// ---- durability shared with the outbox (one fdatasync per webhook commit) ----
+
+/// The outbox's side of share_durability(), by hand: `pushed` holds what persist() handed over, in order.
+struct SharedLog {
+  std::vector<std::string> pushed;
+  void attach(FaultStore& store) {
+    store.share_durability([this](std::string lines) { pushed.push_back(std::move(lines)); });
+  }
+  /// The outbox wrote round `i` to disk.
+  void written(FaultStore& store, std::size_t i) {
+    std::string error;
+    ASSERT_TRUE(store.append_written(pushed.at(i), error)) << error;
+  }
+};
+
+TEST(FaultStoreSharedTest, persist_hands_the_lines_over_and_the_journal_gets_them_only_once_written) {
+  Harness h;
+  SharedLog log;
+  auto& store = h.open();
+  log.attach(store);
+  EXPECT_TRUE(store.durability_shared());
+  store.on_firing("am/a", kE1, Severity::major, h.now);
+  store.on_firing("am/b", kE1, Severity::minor, h.now);
+  const auto journal_before = fs::file_size(h.journal());
+  h.persist();
+  ASSERT_EQ(log.pushed.size(), 1U);
+  EXPECT_EQ(std::count(log.pushed[0].begin(), log.pushed[0].end(), '\n'), 2);
+  EXPECT_EQ(fs::file_size(h.journal()), journal_before);  // nothing on disk before the outbox has it
+  log.written(store, 0);
+  EXPECT_EQ(fs::file_size(h.journal()), journal_before + log.pushed[0].size());
+  std::string error;
+  ASSERT_TRUE(store.sync_journal(error)) << error;
+  // A restart reads them from its own files.
+  auto& again = h.open();
+  ASSERT_TRUE(again.find("am/a"));
+  EXPECT_TRUE(again.find("am/a")->active());
+  EXPECT_EQ(again.find("am/b")->severity, Severity::minor);
+}
+
+TEST(FaultStoreSharedTest, a_compaction_writes_only_what_is_durable) {
+  Harness h;
+  h.compact_min_bytes = 1;  // compact at every append
+  SharedLog log;
+  auto& store = h.open();
+  log.attach(store);
+  store.on_firing("am/old", kE1, Severity::major, h.now);
+  h.persist();
+  log.written(store, 0);  // durable
+  // In flight: handed to the outbox but not on disk; and pending: not even handed over.
+  store.on_firing("am/inflight", kE1, Severity::major, h.now);
+  store.on_firing("am/old", kE1, Severity::critical, h.now);  // an update of a durable fault
+  h.persist();
+  store.on_firing("am/pending", kE1, Severity::major, h.now);
+  std::string error;
+  ASSERT_TRUE(store.compact(error)) << error;
+  {
+    // The files after that compaction, as a crash right now would leave them.
+    Harness copy;
+    fs::copy(h.dir.path() / "faults", copy.dir.path() / "faults", fs::copy_options::recursive);
+    fs::remove(copy.dir.path() / "faults" / "lock");
+    auto& crashed = copy.open();
+    ASSERT_TRUE(crashed.find("am/old"));
+    EXPECT_EQ(crashed.find("am/old")->severity, Severity::major);  // the durable version, not the update
+    EXPECT_FALSE(crashed.find("am/inflight"));  // its raise is not on disk: Alertmanager's retry must raise it
+    EXPECT_FALSE(crashed.find("am/pending"));
+  }
+  // The decisions in memory are untouched, and the in-flight round lands in the journal once written.
+  EXPECT_EQ(store.find("am/old")->severity, Severity::critical);
+  EXPECT_EQ(store.active_count(), 3U);
+  log.written(store, 1);
+  h.persist();
+  log.written(store, 2);
+  ASSERT_TRUE(store.sync_journal(error)) << error;
+  auto& again = h.open();
+  EXPECT_EQ(again.find("am/old")->severity, Severity::critical);
+  EXPECT_TRUE(again.find("am/inflight"));
+  EXPECT_TRUE(again.find("am/pending"));
+}
+
+TEST(FaultStoreSharedTest, replayed_lines_apply_only_when_newer_than_the_files) {
+  Harness h;
+  SharedLog log;
+  {
+    auto& store = h.open();
+    log.attach(store);
+    store.on_firing("am/a", kE1, Severity::major, h.now);
+    store.on_firing("am/b", kE1, Severity::major, h.now);
+    h.persist();  // round 0: raise a, raise b
+    store.on_resolved("am/a", kE1, h.now);
+    h.persist();  // round 1: clear a
+    log.written(store, 0);
+    log.written(store, 1);
+    std::string error;
+    ASSERT_TRUE(store.sync_journal(error)) << error;
+    store.on_firing("am/b", kE1, Severity::critical, h.now);
+    h.persist();  // round 2: update b, never written to the journal (crash)
+  }
+  auto& store = h.open();
+  EXPECT_EQ(store.find("am/b")->severity, Severity::major);
+  // The outbox still holds all three rounds (its segment was not deleted): replayed oldest first.
+  std::string warnings;
+  EXPECT_EQ(store.replay_lines(log.pushed[0], warnings), 0U);  // older than the journal's clear of a
+  EXPECT_EQ(store.replay_lines(log.pushed[1], warnings), 0U);  // the same as the journal
+  EXPECT_EQ(store.replay_lines(log.pushed[2], warnings), 1U);  // newer: b's update
+  EXPECT_EQ(store.replay_lines("garbage\n", warnings), 0U);
+  EXPECT_NE(warnings.find("unreadable"), std::string::npos) << warnings;
+  EXPECT_FALSE(store.find("am/a")->active());
+  EXPECT_EQ(store.find("am/b")->severity, Severity::critical);
+  EXPECT_EQ(store.find("am/b")->sequence, 2);
+  // Replayed changes reach the store's own journal.
+  std::string error;
+  ASSERT_TRUE(store.sync_journal(error)) << error;
+  EXPECT_EQ(h.open().find("am/b")->severity, Severity::critical);
+}
+
 TEST(FaultStoreTest, event_ids_are_stable_across_processes) {
   // Computed independently (FNV-1a 64 of "am/0123456789abcdef-1700000000123456"): a change here would give
   // every active fault a new eventId after an upgrade.
