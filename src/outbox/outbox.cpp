@@ -636,6 +636,11 @@ Result<void> Outbox::open(std::string& warnings) {
            std::to_string(reader.first_damage_offset()) + "); the events in them are lost");
     }
     std::uint64_t size = data.size();
+    if (reader.zero_tail_bytes() > 0) {
+      size = reader.valid_end();  // preallocated and unused: the segment ends with its last record
+      // The newest one may be appended to... never: a start opens a new segment. Give the space back.
+      if (last && !files->truncate(n, size, error)) warn(error);
+    }
     if (reader.torn_tail_bytes() > 0) {
       ++m.stats.corrupt_records;
       m.stats.corrupt_bytes += reader.torn_tail_bytes();

@@ -54,8 +54,12 @@ class SegmentFiles {
  private:
   struct Open {
     int fd = -1;
-    std::uint64_t size = 0;
+    std::uint64_t size = 0;       ///< end of the records: the next append goes here
+    std::uint64_t allocated = 0;  ///< file size: `size` plus zeros written ahead (files created by this process)
+    bool preallocate = false;
   };
+  /// Writes zeros past the records so that most fdatasyncs find the file size unchanged (see append()).
+  bool preallocate(Open& file, std::uint64_t needed, std::string& error, std::uint64_t segment);
   bool open_for_append(std::uint64_t segment, Open*& out, bool& created, std::string& error);
   void close_segment(std::uint64_t segment);
 

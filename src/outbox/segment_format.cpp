@@ -209,6 +209,12 @@ bool Reader::next(Record& out) {
     valid_end_ = pos_;
     return true;
   }
+  // The writer preallocates segment space with zeros (SegmentFiles): an all-zero rest is the unused end.
+  if (data_.find_first_not_of('\0', pos_) == std::string_view::npos) {
+    zero_tail_bytes_ = data_.size() - pos_;
+    pos_ = data_.size();
+    return false;
+  }
   // Damage: look for the next valid record. Only positions holding the magic are worth decoding.
   note_damage(pos_);
   const std::string_view magic(reinterpret_cast<const char*>(kRecordMagic), 4);

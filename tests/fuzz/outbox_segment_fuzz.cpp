@@ -31,8 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (again != bytes.substr(rec.offset, rec.bytes)) std::abort();
   }
-  if (reader.valid_end() > size || reader.valid_end() + reader.torn_tail_bytes() != size) std::abort();
+  if (reader.valid_end() > size || reader.valid_end() + reader.torn_tail_bytes() + reader.zero_tail_bytes() != size) std::abort();
   const std::uint64_t header = reader.header_ok() ? seg::kFileHeaderBytes : 0;
-  if (header + record_bytes + reader.corrupt_bytes() + reader.torn_tail_bytes() != size) std::abort();
+  if (header + record_bytes + reader.corrupt_bytes() + reader.torn_tail_bytes() + reader.zero_tail_bytes() != size) std::abort();
   return 0;
 }

@@ -98,6 +98,9 @@ class Reader {
   /// Bytes after the last valid record that are not a valid record (0 = clean end). Only final after next()
   /// returned false.
   std::uint64_t torn_tail_bytes() const { return torn_tail_bytes_; }
+  /// Zero bytes after the last valid record: space the writer preallocated and never used (not damage; a torn
+  /// write leaves something other than zeros). Only final after next() returned false.
+  std::uint64_t zero_tail_bytes() const { return zero_tail_bytes_; }
   /// File offset of the first damaged byte seen (for the log); 0 = none.
   std::uint64_t first_damage_offset() const { return first_damage_; }
 
@@ -113,6 +116,7 @@ class Reader {
   std::uint64_t corrupt_regions_ = 0;
   std::uint64_t corrupt_bytes_ = 0;
   std::uint64_t torn_tail_bytes_ = 0;
+  std::uint64_t zero_tail_bytes_ = 0;
   std::uint64_t first_damage_ = 0;
   bool damage_seen_ = false;
 };

@@ -89,15 +89,24 @@ TEST(SegmentFormatTest, a_record_cut_short_is_a_torn_tail_ending_after_the_previ
   }
 }
 
-TEST(SegmentFormatTest, zeros_after_the_last_record_are_a_torn_tail) {
-  // Power loss can leave the file longer than what was written, filled with zeros.
+TEST(SegmentFormatTest, zeros_after_the_last_record_are_the_unused_end_not_damage) {
+  // The writer preallocates with zeros, and a power loss can leave zeros where a write did not land: either way
+  // nothing was written there.
   std::string s = three_events();
   const auto end = s.size();
   s.append(4096, '\0');
   Reader r(s);
   EXPECT_EQ(seqs(s, &r), (std::vector<std::uint64_t>{1, 2, 3}));
   EXPECT_EQ(r.valid_end(), end);
-  EXPECT_EQ(r.torn_tail_bytes(), 4096U);
+  EXPECT_EQ(r.torn_tail_bytes(), 0U);
+  EXPECT_EQ(r.zero_tail_bytes(), 4096U);
+  // A record cut short before the zeros is damage, and the zeros with it.
+  std::string torn = three_events().substr(0, end - 5);
+  torn.append(4096, '\0');
+  Reader t(torn);
+  EXPECT_EQ(seqs(torn, &t), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_GT(t.torn_tail_bytes(), 4096U);
+  EXPECT_EQ(t.zero_tail_bytes(), 0U);
 }
 
 TEST(SegmentFormatTest, a_flipped_byte_in_the_middle_loses_that_record_only) {
