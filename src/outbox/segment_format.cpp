@@ -67,9 +67,37 @@ void append_record(std::string& out, Body&& body) {
   store32(out, start + 8, crc32c(std::string_view(out).substr(body_start)));
 }
 
+#if defined(__x86_64__)
+/// The SSE4.2 crc32 instruction computes exactly CRC-32C, 8 bytes per instruction: about ten times the table
+/// version, which was 2 % of the agent's CPU under webhook load (every record is checksummed when written).
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(const unsigned char* p, std::size_t n,
+                                                             std::uint32_t crc) noexcept {
+  std::uint64_t c = crc;
+  while (n >= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);  // unaligned load; the instruction consumes the bytes in little-endian order
+    c = __builtin_ia32_crc32di(c, v);
+    p += 8;
+    n -= 8;
+  }
+  auto c32 = static_cast<std::uint32_t>(c);
+  while (n-- > 0) c32 = __builtin_ia32_crc32qi(c32, *p++);
+  return c32;
+}
+
+const bool kHaveSse42 = __builtin_cpu_supports("sse4.2");
+#endif
+
 }  // namespace
 
 std::uint32_t crc32c(std::string_view data, std::uint32_t crc) noexcept {
+#if defined(__x86_64__)
+  if (kHaveSse42) return ~crc32c_sse42(bytes(data), data.size(), ~crc);
+#endif
+  return crc32c_portable(data, crc);
+}
+
+std::uint32_t crc32c_portable(std::string_view data, std::uint32_t crc) noexcept {
   const unsigned char* p = bytes(data);
   std::size_t n = data.size();
   crc = ~crc;

@@ -42,8 +42,11 @@ constexpr std::uint32_t kMaxBodyBytes = 256U << 20;
 
 enum class RecordType : std::uint8_t { event = 1, ack = 2, state = 3 };
 
-/// CRC-32C (Castagnoli), software slicing-by-8. `crc` continues a previous value (0 to start).
+/// CRC-32C (Castagnoli): the SSE4.2 instruction where the CPU has it, else software slicing-by-8. `crc`
+/// continues a previous value (0 to start).
 std::uint32_t crc32c(std::string_view data, std::uint32_t crc = 0) noexcept;
+/// The software version alone (the two must agree; tested).
+std::uint32_t crc32c_portable(std::string_view data, std::uint32_t crc = 0) noexcept;
 
 /// True for a domain byte this build knows (core::Domain values).
 bool known_domain(std::uint8_t value) noexcept;

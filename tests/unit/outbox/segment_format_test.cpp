@@ -36,6 +36,23 @@ TEST(SegmentFormatTest, crc32c_matches_the_castagnoli_check_value) {
   EXPECT_EQ(crc32c("56789", crc32c("1234")), crc32c("123456789"));
 }
 
+TEST(SegmentFormatTest, the_hardware_and_the_table_crc32c_agree_on_every_length_and_alignment) {
+  std::string data;
+  std::uint32_t x = 12345;
+  for (int i = 0; i < 600; ++i) {
+    x = x * 1103515245U + 12345U;
+    data.push_back(static_cast<char>(x >> 16));
+  }
+  for (std::size_t start = 0; start < 9; ++start) {
+    for (std::size_t len = 0; start + len <= 300; ++len) {
+      const std::string_view v = std::string_view(data).substr(start, len);
+      ASSERT_EQ(crc32c(v), crc32c_portable(v)) << start << "+" << len;
+      ASSERT_EQ(crc32c(v, 0xDEADBEEFU), crc32c_portable(v, 0xDEADBEEFU)) << start << "+" << len;
+    }
+  }
+  EXPECT_EQ(crc32c_portable("123456789"), 0xE3069283U);
+}
+
 TEST(SegmentFormatTest, round_trips_event_and_ack_records_with_exact_bytes) {
   std::string s;
   append_file_header(s);
