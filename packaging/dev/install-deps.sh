@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ccache git
-  libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libspdlog-dev
+  libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev zlib1g-dev libspdlog-dev
   libgtest-dev libgmock-dev libssl-dev
   python3 python3-jsonschema openssl ca-certificates
   clang-14 libclang-rt-14-dev

@@ -34,7 +34,7 @@ class EventSink;
 struct ServiceContext {
   boost::asio::any_io_executor executor;
   const config::Config* config = nullptr;  ///< the running configuration (replaced on reload before reload())
-  http::Client* client = nullptr;          ///< shared libcurl client on the executor
+  http::Client* client = nullptr;          ///< shared HTTP client (keep-alive pool) on the executor
   state::IdAllocator* ids = nullptr;       ///< eventId counter for events without a natural id
   state::FaultStore* faults = nullptr;     ///< active faults of every source (persisted; shared with the webhook)
   EventSink* sink = nullptr;               ///< the pipeline: encode + enqueue

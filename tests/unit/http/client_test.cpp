@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,6 +13,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
@@ -96,8 +102,8 @@ Request get(std::string url) {
   return r;
 }
 
-// A name other than localhost that /etc/hosts maps to 127.0.0.1 (curl answers "localhost" itself, without
-// its resolver), or empty.
+// A name other than localhost that /etc/hosts maps to 127.0.0.1 (so the name goes through the resolver, and
+// "localhost" special-casing cannot hide a problem), or empty.
 std::string loopback_alias() {
   std::istringstream hosts(test::read_text("/etc/hosts"));
   std::string line;
@@ -121,7 +127,7 @@ FakeResponse ok(std::string body = "ok") {
 constexpr const char* kProxyVariables[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
                                            "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
 
-// libcurl honors proxy variables (the feature under test below). A developer's or CI machine's proxy would
+// The client honors proxy variables (the feature under test below). A developer's or CI machine's proxy would
 // swallow the loopback requests of every other test, so the binary starts without them.
 class NoProxyEnvironment : public ::testing::Environment {
  public:
@@ -146,6 +152,124 @@ class ScopedEnv {
  private:
   std::vector<std::pair<std::string, std::string>> vars_;
 };
+
+// A raw TCP server for what FakeHttpServer cannot do (chunked or close-delimited bodies, closing an idle
+// keep-alive connection, CONNECT tunnels, IPv6): each accepted connection runs `script` with its socket and its
+// 1-based number. State is shared with the coroutines, so destroying the server while they wait is safe.
+class ScriptedServer {
+ public:
+  using Script = std::function<asio::awaitable<void>(asio::ip::tcp::socket&, std::size_t connection)>;
+
+  ScriptedServer(asio::io_context& ioc, Script script,
+                 const asio::ip::address& address = asio::ip::address_v4::loopback())
+      : state_(std::make_shared<State>(ioc, address, std::move(script))) {
+    asio::co_spawn(ioc, accept_loop(state_), asio::detached);
+  }
+  ~ScriptedServer() {
+    boost::system::error_code ignored;
+    state_->acceptor.close(ignored);
+    for (const auto& weak : state_->sockets) {
+      if (const auto socket = weak.lock()) socket->close(ignored);
+    }
+  }
+  ScriptedServer(const ScriptedServer&) = delete;
+  ScriptedServer& operator=(const ScriptedServer&) = delete;
+
+  std::uint16_t port() const { return state_->port; }
+  std::size_t connections_accepted() const { return state_->accepted; }
+
+ private:
+  struct State {
+    State(asio::io_context& ioc, const asio::ip::address& address, Script s)
+        : acceptor(ioc, asio::ip::tcp::endpoint(address, 0)), port(acceptor.local_endpoint().port()),
+          script(std::move(s)) {}
+    asio::ip::tcp::acceptor acceptor;
+    std::uint16_t port;
+    Script script;
+    std::size_t accepted = 0;
+    std::vector<std::weak_ptr<asio::ip::tcp::socket>> sockets;
+  };
+
+  static asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
+    for (;;) {
+      auto [ec, socket] = co_await state->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return;
+      auto shared = std::make_shared<asio::ip::tcp::socket>(std::move(socket));
+      state->sockets.push_back(shared);
+      const std::size_t number = ++state->accepted;
+      asio::co_spawn(
+          state->acceptor.get_executor(),
+          [](std::shared_ptr<State> s, std::shared_ptr<asio::ip::tcp::socket> sock,
+             std::size_t n) -> asio::awaitable<void> { co_await s->script(*sock, n); }(state, shared, number),
+          asio::detached);
+    }
+  }
+
+  std::shared_ptr<State> state_;
+};
+
+using RawRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+// Reads one request; nullopt when the client closed the connection (or sent garbage).
+asio::awaitable<std::optional<RawRequest>> read_request(asio::ip::tcp::socket& socket,
+                                                        boost::beast::flat_buffer& buffer) {
+  RawRequest request;
+  auto [ec, n] =
+      co_await boost::beast::http::async_read(socket, buffer, request, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return std::nullopt;
+  co_return request;
+}
+
+asio::awaitable<bool> write_text(asio::ip::tcp::socket& socket, std::string text) {
+  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+  co_return !ec;
+}
+
+// Copies bytes from `from` to `to` until either side closes, then closes both (half of a CONNECT tunnel).
+asio::awaitable<void> pump(std::shared_ptr<asio::ip::tcp::socket> from, std::shared_ptr<asio::ip::tcp::socket> to) {
+  std::array<char, 16384> data{};
+  for (;;) {
+    auto [rec, n] = co_await from->async_read_some(asio::buffer(data), asio::as_tuple(asio::use_awaitable));
+    if (rec) break;
+    auto [wec, w] = co_await asio::async_write(*to, asio::buffer(data.data(), n), asio::as_tuple(asio::use_awaitable));
+    if (wec) break;
+  }
+  boost::system::error_code ignored;
+  from->close(ignored);
+  to->close(ignored);
+}
+
+// What a scripted CONNECT proxy saw.
+struct TunnelLog {
+  std::vector<std::string> targets;
+  std::vector<std::string> proxy_authorizations;
+};
+
+// A CONNECT proxy: answers `refuse_status` if non-zero, else tunnels to 127.0.0.1:<port of the CONNECT target>.
+ScriptedServer::Script connect_proxy(asio::io_context& ioc, TunnelLog& log, int refuse_status = 0) {
+  return [&ioc, &log, refuse_status](asio::ip::tcp::socket& client, std::size_t) -> asio::awaitable<void> {
+    boost::beast::flat_buffer buffer;
+    auto request = co_await read_request(client, buffer);
+    if (!request || request->method() != boost::beast::http::verb::connect) co_return;
+    const std::string target(request->target());
+    log.targets.push_back(target);
+    log.proxy_authorizations.emplace_back((*request)[boost::beast::http::field::proxy_authorization]);
+    if (refuse_status != 0) {
+      co_await write_text(client, "HTTP/1.1 " + std::to_string(refuse_status) +
+                                      " Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+      co_return;
+    }
+    auto upstream = std::make_shared<asio::ip::tcp::socket>(ioc);
+    const auto port = static_cast<std::uint16_t>(std::stoi(target.substr(target.rfind(':') + 1)));
+    auto [ec] = co_await upstream->async_connect({asio::ip::address_v4::loopback(), port},
+                                                 asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    co_await write_text(client, "HTTP/1.1 200 Connection established\r\n\r\n");
+    auto downstream = std::make_shared<asio::ip::tcp::socket>(std::move(client));
+    asio::co_spawn(ioc, pump(upstream, downstream), asio::detached);
+    co_await pump(downstream, upstream);
+  };
+}
 
 class ClientTest : public ::testing::Test {
  protected:
@@ -295,7 +419,7 @@ TEST_F(ClientTest, host_names_resolve_through_the_asynchronous_resolver) {
   Client client(ioc_.get_executor());
   std::vector<Response> responses;
   run(ioc_, [&]() -> asio::awaitable<void> {
-    // Twice: the second may come from curl's DNS cache and reuse the connection.
+    // Twice: the second reuses the pooled connection.
     for (int i = 0; i < 2; ++i) {
       responses.push_back(co_await client.send(get("http://" + alias + ":" + std::to_string(server.port()) + "/")));
     }
@@ -488,6 +612,35 @@ TEST_F(ClientTest, cancellation_slot_aborts_in_flight_request_and_closes_connect
   EXPECT_EQ(client.in_flight(), 0u);
 }
 
+TEST_F(ClientTest, partial_and_total_cancellation_abort_the_request_too) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.delay = 5s;
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  std::vector<Response> responses;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    std::size_t sent = 0;
+    for (const auto type : {asio::cancellation_type::partial, asio::cancellation_type::total}) {
+      ++sent;
+      std::optional<Response> response;
+      asio::cancellation_signal signal;
+      asio::co_spawn(co_await asio::this_coro::executor, client.send(get(server.url())),
+                     asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr e, Response r) {
+                       if (!e) response = std::move(r);
+                     }));
+      co_await eventually([&] { return server.requests().size() == sent; });
+      signal.emit(type);
+      co_await eventually([&] { return response.has_value(); }, 2s);
+      if (response) responses.push_back(std::move(*response));
+    }
+  }());
+  ASSERT_EQ(responses.size(), 2u);
+  for (const Response& r : responses) EXPECT_EQ(r.error, TransportError::cancelled) << r.error_text;
+  EXPECT_EQ(client.in_flight(), 0u);
+}
+
 TEST_F(ClientTest, losing_an_awaitable_operator_race_cancels_the_request) {
   FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
     FakeResponse r;
@@ -538,7 +691,7 @@ TEST_F(ClientTest, destroying_client_completes_in_flight_requests_as_cancelled) 
 }
 
 TEST_F(ClientTest, http_proxy_from_environment_receives_the_request) {
-  // The fake server plays the proxy: curl sends it the absolute URL and never resolves the target host itself.
+  // The fake server plays the proxy: the client sends it the absolute URL and never resolves the target host itself.
   FakeHttpServer proxy(ioc_.get_executor(), [](const FakeRequest&) { return ok("via proxy"); });
   const ScopedEnv env({{"http_proxy", proxy.url("")}});
   Client client(ioc_.get_executor());
@@ -586,6 +739,223 @@ TEST_F(ClientTest, send_started_after_client_is_destroyed_returns_cancelled) {
   run(ioc_, [&]() -> asio::awaitable<void> { response = co_await std::move(pending); }());
   EXPECT_EQ(response.error, TransportError::cancelled);
   EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(ClientTest, pooled_connection_the_server_closed_while_idle_is_replaced) {
+  bool first_closed = false;
+  ScriptedServer server(ioc_, [&](asio::ip::tcp::socket& socket, std::size_t n) -> asio::awaitable<void> {
+    boost::beast::flat_buffer buffer;
+    while (co_await read_request(socket, buffer)) {
+      co_await write_text(socket, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nconn-" + std::to_string(n));
+      if (n == 1) {
+        // Like a server whose keep-alive timeout expires: close the kept-alive connection while it is idle.
+        socket.close();
+        first_closed = true;
+        co_return;
+      }
+    }
+  });
+  Client client(ioc_.get_executor());
+  Response first, second;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    first = co_await client.send(get("http://127.0.0.1:" + std::to_string(server.port()) + "/"));
+    co_await eventually([&] { return first_closed; });
+    co_await sleep_for(20ms);  // let the FIN arrive
+    second = co_await client.send(get("http://127.0.0.1:" + std::to_string(server.port()) + "/"));
+  }());
+  EXPECT_EQ(first.body, "conn-1") << first.error_text;
+  EXPECT_EQ(second.status, 200) << second.error_text;
+  EXPECT_EQ(second.body, "conn-2");
+  EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
+TEST_F(ClientTest, reused_connection_failing_before_any_response_byte_is_retried_once_on_a_new_connection) {
+  // The server takes the second request on the first connection and then drops it without answering (a
+  // keep-alive timeout racing our request): the client must resend it on a new connection.
+  int requests_on_first = 0;
+  FakeHttpServer server(ioc_.get_executor(), [&](const FakeRequest& request) {
+    FakeResponse r = ok("answer-" + std::to_string(request.connection));
+    if (request.connection == 1 && ++requests_on_first == 2) r.close_without_answer = true;
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  Response first, second;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request = get(server.url("/post"));
+    request.method = "POST";
+    request.body = "payload";
+    first = co_await client.send(request);
+    second = co_await client.send(request);
+  }());
+  EXPECT_EQ(first.body, "answer-1") << first.error_text;
+  EXPECT_FALSE(second.transport_failed()) << second.error_text;
+  EXPECT_EQ(second.body, "answer-2");
+  EXPECT_EQ(server.connections_accepted(), 2u);
+  ASSERT_EQ(server.requests().size(), 3u);
+  EXPECT_EQ(server.requests()[2].body, "payload");
+}
+
+TEST_F(ClientTest, fresh_connection_failing_is_not_retried) {
+  FakeHttpServer server(ioc_.get_executor(), [](const FakeRequest&) {
+    FakeResponse r;
+    r.close_without_answer = true;
+    return r;
+  });
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> { response = co_await client.send(get(server.url())); }());
+  EXPECT_EQ(response.error, TransportError::send_recv) << response.error_text;
+  EXPECT_EQ(server.requests().size(), 1u);  // a request that reached the server may have been processed
+}
+
+TEST_F(ClientTest, chunked_response_body_is_reassembled_and_the_connection_reused) {
+  ScriptedServer server(ioc_, [](asio::ip::tcp::socket& socket, std::size_t) -> asio::awaitable<void> {
+    boost::beast::flat_buffer buffer;
+    while (co_await read_request(socket, buffer)) {
+      co_await write_text(socket,
+                          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+                          "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
+    }
+  });
+  Client client(ioc_.get_executor());
+  std::vector<Response> responses;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 2; ++i) {
+      responses.push_back(co_await client.send(get("http://127.0.0.1:" + std::to_string(server.port()) + "/")));
+    }
+  }());
+  ASSERT_EQ(responses.size(), 2u);
+  for (const Response& r : responses) {
+    EXPECT_FALSE(r.transport_failed()) << r.error_text;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "hello world");
+    EXPECT_EQ(r.header("content-type"), "text/plain");
+  }
+  EXPECT_EQ(server.connections_accepted(), 1u);
+}
+
+TEST_F(ClientTest, http_1_0_body_delimited_by_close_is_read_to_the_end) {
+  const std::string body = repeat("0123456789abcdef", 8192);  // 128 KiB, several reads
+  ScriptedServer server(ioc_, [&](asio::ip::tcp::socket& socket, std::size_t) -> asio::awaitable<void> {
+    boost::beast::flat_buffer buffer;
+    if (!co_await read_request(socket, buffer)) co_return;
+    co_await write_text(socket, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n" + body);
+    socket.close();
+  });
+  Client client(ioc_.get_executor());
+  std::vector<Response> responses;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 2; ++i) {
+      responses.push_back(co_await client.send(get("http://127.0.0.1:" + std::to_string(server.port()) + "/")));
+    }
+  }());
+  ASSERT_EQ(responses.size(), 2u);
+  for (const Response& r : responses) {
+    EXPECT_FALSE(r.transport_failed()) << r.error_text;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(r.body == body) << "body of " << r.body.size() << " bytes, expected " << body.size();
+  }
+  EXPECT_EQ(server.connections_accepted(), 2u);  // such a connection cannot be reused
+}
+
+TEST_F(ClientTest, truncated_body_keeps_the_status_and_is_a_send_recv_error) {
+  ScriptedServer server(ioc_, [](asio::ip::tcp::socket& socket, std::size_t) -> asio::awaitable<void> {
+    boost::beast::flat_buffer buffer;
+    if (!co_await read_request(socket, buffer)) co_return;
+    co_await write_text(socket, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..");
+    socket.close();
+  });
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    response = co_await client.send(get("http://127.0.0.1:" + std::to_string(server.port()) + "/"));
+  }());
+  EXPECT_EQ(response.error, TransportError::send_recv) << response.error_text;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, "");
+}
+
+TEST_F(ClientTest, response_body_over_256_mib_fails_cleanly) {
+  // Announced lengths over the cap fail before anything is buffered: one with Content-Length, one chunked.
+  ScriptedServer server(ioc_, [](asio::ip::tcp::socket& socket, std::size_t n) -> asio::awaitable<void> {
+    boost::beast::flat_buffer buffer;
+    if (!co_await read_request(socket, buffer)) co_return;
+    if (n == 1) {
+      co_await write_text(socket, "HTTP/1.1 200 OK\r\nContent-Length: 300000000\r\n\r\nxxxxxxxx");
+    } else {
+      co_await write_text(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n11000000\r\nxxxxxxxx");
+    }
+    // Keep the connection open: the client must give up on its own, not wait for more.
+    co_await sleep_for(3s);
+  });
+  Client client(ioc_.get_executor());
+  std::vector<Response> responses;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 2; ++i) {
+      Request request = get("http://127.0.0.1:" + std::to_string(server.port()) + "/");
+      request.timeout = 2s;
+      responses.push_back(co_await client.send(request));
+    }
+  }());
+  ASSERT_EQ(responses.size(), 2u);
+  for (const Response& r : responses) {
+    EXPECT_EQ(r.error, TransportError::other) << r.error_text;
+    EXPECT_NE(r.error_text.find("256 MiB"), std::string::npos) << r.error_text;
+    EXPECT_EQ(r.body, "");
+  }
+  EXPECT_EQ(client.in_flight(), 0u);
+}
+
+TEST_F(ClientTest, interim_100_continue_is_skipped) {
+  ScriptedServer server(ioc_, [](asio::ip::tcp::socket& socket, std::size_t) -> asio::awaitable<void> {
+    boost::beast::flat_buffer buffer;
+    if (!co_await read_request(socket, buffer)) co_return;
+    co_await write_text(socket, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok");
+  });
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request = get("http://127.0.0.1:" + std::to_string(server.port()) + "/");
+    request.method = "POST";
+    request.body = "{}";
+    response = co_await client.send(request);
+  }());
+  EXPECT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.status, 202);
+  EXPECT_EQ(response.body, "ok");
+}
+
+TEST_F(ClientTest, ipv6_loopback_literal_url_works) {
+  std::optional<ScriptedServer> server;
+  std::string host_header;
+  try {
+    server.emplace(ioc_, [&](asio::ip::tcp::socket& socket, std::size_t) -> asio::awaitable<void> {
+      boost::beast::flat_buffer buffer;
+      auto request = co_await read_request(socket, buffer);
+      if (!request) co_return;
+      host_header = std::string((*request)[boost::beast::http::field::host]);
+      co_await write_text(socket, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nv6ok");
+    }, asio::ip::address_v6::loopback());
+  } catch (const boost::system::system_error& e) {
+    GTEST_SKIP() << "no IPv6 loopback here: " << e.what();
+  }
+  Client client(ioc_.get_executor());
+  Response response;
+  const std::string authority = "[::1]:" + std::to_string(server->port());
+  run(ioc_, [&]() -> asio::awaitable<void> { response = co_await client.send(get("http://" + authority + "/v6")); }());
+  EXPECT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.body, "v6ok");
+  EXPECT_EQ(host_header, authority);
+}
+
+TEST_F(ClientTest, refused_connection_names_the_address_in_the_error_text) {
+  Client client(ioc_.get_executor());
+  Response response;
+  const auto port = closed_port(ioc_);
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    response = co_await client.send(get("http://127.0.0.1:" + std::to_string(port) + "/"));
+  }());
+  EXPECT_EQ(response.error_text, "connection refused (127.0.0.1:" + std::to_string(port) + ")");
 }
 
 TEST(ClientLifetimeTest, stopping_the_loop_with_a_request_in_flight_frees_everything) {
@@ -695,6 +1065,9 @@ TEST_F(ClientTlsTest, https_with_untrusted_self_signed_cert_is_a_tls_error) {
   FakeHttpServer server(ioc_.get_executor(), secure_ok, server_tls());
   const Response response = fetch(server, {});  // system store does not know our cert
   EXPECT_EQ(response.error, TransportError::tls) << response.error_text;
+  // Says what went wrong in OpenSSL's words, for the operator reading the log.
+  EXPECT_NE(response.error_text.find("certificate verify failed"), std::string::npos) << response.error_text;
+  EXPECT_NE(response.error_text.find("self-signed certificate"), std::string::npos) << response.error_text;
   EXPECT_EQ(response.status, 0);
   EXPECT_TRUE(server.requests().empty());
 }
@@ -725,6 +1098,65 @@ TEST_F(ClientTlsTest, server_requiring_client_cert_accepts_client_cert_and_key) 
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, "secret");
   EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST_F(ClientTlsTest, https_through_a_proxy_tunnels_with_connect_and_sends_proxy_credentials) {
+  FakeHttpServer server(ioc_.get_executor(), secure_ok, server_tls());
+  TunnelLog log;
+  ScriptedServer proxy(ioc_, connect_proxy(ioc_, log));
+  const ScopedEnv env({{"https_proxy", "http://agent:pa%40ss@127.0.0.1:" + std::to_string(proxy.port())}});
+  const Response response = fetch(server, trusting());
+  EXPECT_FALSE(response.transport_failed()) << response.error_text;
+  EXPECT_EQ(response.body, "secret");
+  ASSERT_EQ(log.targets.size(), 1u);
+  EXPECT_EQ(log.targets[0], "127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(log.proxy_authorizations[0], "Basic YWdlbnQ6cGFAc3M=");  // agent:pa@ss
+  ASSERT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(server.requests()[0].target, "/secure");  // origin-form inside the tunnel
+  EXPECT_EQ(server.requests()[0].header("proxy-authorization"), "");  // never leaks to the origin
+}
+
+TEST_F(ClientTlsTest, proxy_refusing_connect_is_a_connect_error) {
+  FakeHttpServer server(ioc_.get_executor(), secure_ok, server_tls());
+  TunnelLog log;
+  ScriptedServer proxy(ioc_, connect_proxy(ioc_, log, 407));
+  Client client(ioc_.get_executor());
+  Response response;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    Request request = get(server.url("/secure"));
+    request.tls = trusting();
+    request.proxy = "127.0.0.1:" + std::to_string(proxy.port());  // no scheme: http, as with curl
+    response = co_await client.send(request);
+  }());
+  EXPECT_EQ(response.error, TransportError::connect) << response.error_text;
+  EXPECT_NE(response.error_text.find("407"), std::string::npos) << response.error_text;
+  EXPECT_EQ(response.status, 0);
+  EXPECT_EQ(log.targets.size(), 1u);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(ClientTlsTest, https_connection_is_reused_with_the_same_options_only) {
+  FakeHttpServer server(ioc_.get_executor(), secure_ok, server_tls());
+  Client client(ioc_.get_executor());
+  std::vector<Response> responses;
+  run(ioc_, [&]() -> asio::awaitable<void> {
+    for (const TlsOptions& tls : {trusting(), trusting(), insecure()}) {
+      Request request = get(server.url("/secure"));
+      request.tls = tls;
+      responses.push_back(co_await client.send(request));
+    }
+  }());
+  for (const Response& r : responses) EXPECT_EQ(r.body, "secret") << r.error_text;
+  EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
+TEST_F(ClientTlsTest, unreadable_ca_file_is_a_tls_error_naming_the_file) {
+  FakeHttpServer server(ioc_.get_executor(), secure_ok, server_tls());
+  TlsOptions tls;
+  tls.ca_file = (dir_->path() / "missing.pem").string();
+  const Response response = fetch(server, tls);
+  EXPECT_EQ(response.error, TransportError::tls);
+  EXPECT_NE(response.error_text.find("missing.pem"), std::string::npos) << response.error_text;
 }
 
 }  // namespace
