@@ -439,8 +439,12 @@ Result<void> App::start(std::string& error) {
     }
   }
   m.tasks.on_all_done([this] {
-    if (impl_->web) impl_->web->stop();
-    if (impl_->stopped_callback) impl_->stopped_callback();
+    // The loop stops only after the outbox's last group commit: the durability callbacks still waiting for it
+    // (a Prometheus window mark, the fault state's lines) must run, or the next start repeats that window.
+    impl_->outbox.when_durable([this](bool) {
+      if (impl_->web) impl_->web->stop();
+      if (impl_->stopped_callback) impl_->stopped_callback();
+    });
   });
   if (m.member) {
     // issue 6: the member's task; when it ends during a stop (lease revoked), nothing else needs to run.
