@@ -18,6 +18,9 @@ struct StoredFault {
   std::int64_t closed_at_us = 0;
   core::Severity severity = core::Severity::major;
   bool dirty = false;  ///< changed since the last persist(); in memory only
+  /// Shared durability: 1 + the index of this fault's slot in FaultStore's `undurable` list (a compaction must
+  /// write the slot's durable version instead); 0 = memory is durable. In memory only; meaningless in copies.
+  std::uint32_t undurable = 0;
   bool active() const { return closed_at_us == 0; }
 };
 

@@ -204,35 +204,52 @@ struct FaultStore::Impl {
   /// A key changed since the files last held it durably. The snapshot written by a compaction must hold only what
   /// is durable somewhere (files or outbox): a decision whose event is not on disk yet must not survive a crash
   /// in the snapshot, or Alertmanager's retry would find "already raised" and the raise would never be sent.
+  /// One slot per such key, found through StoredFault::undurable (no hashing: a slot per change was a third of
+  /// the store's cost under webhook load). The map never moves its nodes and does not erase an entry that has a
+  /// slot, so `entry` stays valid.
   struct Undurable {
+    Entry* entry = nullptr;
     std::optional<StoredFault> durable;  ///< what the files (and so a restart) hold for the key; none = no record
     std::vector<std::pair<std::uint64_t, StoredFault>> in_flight;  ///< (round, version) handed to the outbox
     bool pending = false;  ///< changed since the last persist(): not even handed over yet
   };
-  std::unordered_map<std::string, Undurable, KeyHash, std::equal_to<>> undurable;
+  std::vector<Undurable> undurable;
+
+  Undurable& slot_of(Entry& e, std::optional<StoredFault> durable) {
+    if (e.second.undurable == 0) {
+      undurable.push_back(Undurable{&e, std::move(durable), {}, false});
+      e.second.undurable = static_cast<std::uint32_t>(undurable.size());
+    }
+    return undurable[e.second.undurable - 1];
+  }
+  /// Swaps the last slot into `index`'s place.
+  void erase_slot(std::size_t index) {
+    undurable[index].entry->second.undurable = 0;
+    if (index + 1 != undurable.size()) {
+      undurable[index] = std::move(undurable.back());
+      undurable[index].entry->second.undurable = static_cast<std::uint32_t>(index + 1);
+    }
+    undurable.pop_back();
+  }
   std::uint64_t pushed_rounds = 0;   ///< persist() calls that handed lines over
   std::uint64_t written_rounds = 0;  ///< append_written() calls (the outbox reports them in push order)
   std::uint64_t skip_rounds_through = 0;  ///< rounds pushed before replace_all(): their lines are obsolete
 
   /// Called before every change of an existing entry (shared mode): remembers what the files hold for it.
-  void before_change(const Entry& e) {
+  void before_change(Entry& e) {
     if (!shared_push) return;
-    auto [it, inserted] = undurable.try_emplace(e.first);
-    if (inserted) it->second.durable = e.second;
-    it->second.pending = true;
+    slot_of(e, e.second.undurable == 0 ? std::optional<StoredFault>(e.second) : std::nullopt).pending = true;
   }
-  /// The same for a key about to get its first record.
-  void before_insert(std::string_view key) {
+  /// The same for an entry just created for a key without a record (the files hold none).
+  void after_insert(Entry& e) {
     if (!shared_push) return;
-    auto [it, inserted] = undurable.try_emplace(std::string(key));
-    it->second.pending = true;
+    slot_of(e, std::nullopt).pending = true;
   }
   /// What a compaction may write for `e`: the durable version, or null when the files hold no record of it.
   const StoredFault* durable_version(const Entry& e) const {
-    if (undurable.empty()) return &e.second;
-    auto it = undurable.find(e.first);
-    if (it == undurable.end()) return &e.second;
-    return it->second.durable ? &*it->second.durable : nullptr;
+    if (e.second.undurable == 0) return &e.second;
+    const Undurable& u = undurable[e.second.undurable - 1];
+    return u.durable ? &*u.durable : nullptr;
   }
 
   /// Hands the pending changes to the change listener (clustering).
@@ -341,6 +358,7 @@ struct FaultStore::Impl {
   void assign(Entry& e, StoredFault f) {
     const bool was_active = e.second.active();
     f.dirty = e.second.dirty;
+    f.undurable = e.second.undurable;
     e.second = std::move(f);
     if (was_active) --active;
     if (e.second.active()) ++active;
@@ -352,11 +370,12 @@ struct FaultStore::Impl {
       before_change(*it);
       return *it;
     }
-    before_insert(key);
     // A fresh entry counts as closed (closed_at 1) until assign() gives it its episode.
     StoredFault placeholder;
     placeholder.closed_at_us = 1;
-    return *faults.try_emplace(std::string(key), std::move(placeholder)).first;
+    Entry& e = *faults.try_emplace(std::string(key), std::move(placeholder)).first;
+    after_insert(e);
+    return e;
   }
 
   static FaultDecision unchanged(const Entry& e) {
@@ -382,7 +401,7 @@ struct FaultStore::Impl {
     // Shared mode: an entry still changing (dirty, or its change not durable yet) stays; the next compaction
     // looks at it again.
     std::erase_if(faults, [&](const Entry& e) {
-      return expired(e.second, now_us) && !e.second.dirty && (undurable.empty() || !undurable.contains(e.first));
+      return expired(e.second, now_us) && !e.second.dirty && e.second.undurable == 0;
     });
   }
 
@@ -395,10 +414,10 @@ struct FaultStore::Impl {
     const std::uint64_t round = ++pushed_rounds;
     for (Entry* e : dirty) {
       detail::append_record(text, e->first, e->second);
-      auto [it, inserted] = undurable.try_emplace(e->first);
-      if (inserted) it->second.durable = e->second;  // not reached: every change calls before_change first
-      it->second.in_flight.emplace_back(round, e->second);
-      it->second.pending = false;
+      // (A missing slot is not reached: every change calls before_change first.)
+      Undurable& u = slot_of(*e, e->second);
+      u.in_flight.emplace_back(round, e->second);
+      u.pending = false;
       e->second.dirty = false;
     }
     dirty.clear();
@@ -784,9 +803,14 @@ Result<void> FaultStore::compact(std::string& error) {
   // One pass over the map (its nodes are scattered: each pass costs cache misses on every fault).
   std::uint64_t count = 0;
   std::size_t active = 0;
+  bool any_expired = false;
   for (const auto& e : m.faults) {
     const StoredFault* f = m.durable_version(e);
-    if (f == nullptr || m.expired(*f, now)) continue;
+    if (f == nullptr) continue;
+    if (m.expired(*f, now)) {
+      any_expired = true;
+      continue;
+    }
     detail::append_record(text, e.first, *f);
     ++count;
     if (f->active()) ++active;
@@ -799,14 +823,14 @@ Result<void> FaultStore::compact(std::string& error) {
   m.must_compact = false;
   if (shared) {
     // The snapshot holds the durable versions; what is in flight is appended to the new journal once written.
-    if (count != m.faults.size()) m.forget_expired(now);
-    m.recount();
+    // `active` counts memory, kept up to date by every change; forgetting expired (closed) records leaves it.
+    if (any_expired) m.forget_expired(now);
     return m.reset_journal(error);
   }
   // Everything, pending changes included, is in the snapshot now; the old journal is of an older generation.
   for (Entry* e : m.dirty) e->second.dirty = false;
   m.dirty.clear();
-  if (count != m.faults.size()) m.forget_expired(now);
+  if (any_expired) m.forget_expired(now);
   m.active = active;
   return m.reset_journal(error);
 }
@@ -921,19 +945,15 @@ Result<void> FaultStore::append_written(std::string_view lines, std::string& err
   const std::uint64_t round = ++m.written_rounds;
   if (round <= m.skip_rounds_through) return {};  // pushed before replace_all(): obsolete
   // These versions are durable now (in the outbox): a compaction may write them.
-  for (auto it = m.undurable.begin(); it != m.undurable.end();) {
-    auto& u = it->second;
+  for (std::size_t i = m.undurable.size(); i-- > 0;) {  // backwards: erase_slot() moves the last slot here
+    auto& u = m.undurable[i];
     std::size_t done = 0;
     while (done < u.in_flight.size() && u.in_flight[done].first <= round) ++done;
     if (done > 0) {
       u.durable = std::move(u.in_flight[done - 1].second);
       u.in_flight.erase(u.in_flight.begin(), u.in_flight.begin() + static_cast<std::ptrdiff_t>(done));
     }
-    if (u.in_flight.empty() && !u.pending) {
-      it = m.undurable.erase(it);
-    } else {
-      ++it;
-    }
+    if (u.in_flight.empty() && !u.pending) m.erase_slot(i);
   }
   if (!m.opened) {
     error = "fault store " + m.options.directory.string() + " is not open";
