@@ -666,8 +666,8 @@ http {
                      "| RSS MB | of which anonymous / file-backed MB | PSS MB | USS MB | peak RSS MB | CPU %% (schedstat) "
                      "| CPU s (stat ticks) | threads | heartbeats delivered |\n"
                      "|---|---|---|---|---|---|---|---|---|\n| %.1f | %.1f / %.1f | %.1f | %.1f | %.1f | %.4f | %.2f | %d | %d |"
-                     "\n\nFile-backed pages are the binary and the shared libraries (libcrypto, libstdc++, libc, "
-                     "libcurl and its dependencies) as far as they were touched; other processes share them, hence "
+                     "\n\nFile-backed pages are the binary and the shared libraries (libstdc++, libc, libcrypto, "
+                     "libspdlog, libyaml-cpp) as far as they were touched; other processes share them, hence "
                      "PSS (proportional share) and USS (pages only this process has)." % (
                          rss, anon, file_backed, pss, uss, hwm, pct, s1 - s0, threads, beats))
         self.goal("idle", "RSS < 10 MB (heartbeats only)",
