@@ -102,6 +102,16 @@ Request get(std::string url) {
   return r;
 }
 
+/// Sends `request` twice, one after the other, on one Client (the second may reuse the first's connection).
+std::vector<Response> send_twice(asio::io_context& ioc, const Request& request) {
+  Client client(ioc.get_executor());
+  std::vector<Response> responses;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 2; ++i) responses.push_back(co_await client.send(request));
+  }());
+  return responses;
+}
+
 // A name other than localhost that /etc/hosts maps to 127.0.0.1 (so the name goes through the resolver, and
 // "localhost" special-casing cannot hide a problem), or empty.
 std::string loopback_alias() {
@@ -817,13 +827,7 @@ TEST_F(ClientTest, chunked_response_body_is_reassembled_and_the_connection_reuse
                           "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
     }
   });
-  Client client(ioc_.get_executor());
-  std::vector<Response> responses;
-  run(ioc_, [&]() -> asio::awaitable<void> {
-    for (int i = 0; i < 2; ++i) {
-      responses.push_back(co_await client.send(get("http://127.0.0.1:" + std::to_string(server.port()) + "/")));
-    }
-  }());
+  const auto responses = send_twice(ioc_, get("http://127.0.0.1:" + std::to_string(server.port()) + "/"));
   ASSERT_EQ(responses.size(), 2u);
   for (const Response& r : responses) {
     EXPECT_FALSE(r.transport_failed()) << r.error_text;
@@ -842,13 +846,7 @@ TEST_F(ClientTest, http_1_0_body_delimited_by_close_is_read_to_the_end) {
     co_await write_text(socket, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n" + body);
     socket.close();
   });
-  Client client(ioc_.get_executor());
-  std::vector<Response> responses;
-  run(ioc_, [&]() -> asio::awaitable<void> {
-    for (int i = 0; i < 2; ++i) {
-      responses.push_back(co_await client.send(get("http://127.0.0.1:" + std::to_string(server.port()) + "/")));
-    }
-  }());
+  const auto responses = send_twice(ioc_, get("http://127.0.0.1:" + std::to_string(server.port()) + "/"));
   ASSERT_EQ(responses.size(), 2u);
   for (const Response& r : responses) {
     EXPECT_FALSE(r.transport_failed()) << r.error_text;
