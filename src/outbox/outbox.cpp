@@ -126,6 +126,29 @@ struct Outbox::Impl : std::enable_shared_from_this<Outbox::Impl> {
     queued_drop = dropped_through;
   }
 
+  /// The segment a new record of `record_bytes` goes to (a new one once the current one is full), with the
+  /// record's bytes counted in it; returns it and the record's offset.
+  Segment& place_record(std::size_t record_bytes, std::uint64_t& offset) {
+    const Segment& cur = segments[current_segment];
+    if (cur.bytes + record_bytes > options.segment_bytes &&
+        (cur.max_keep_seq != 0 || cur.max_drop_seq != 0 || cur.max_state_seq != 0)) {
+      start_segment();
+    }
+    Segment& seg = segments[current_segment];
+    offset = seg.bytes;
+    seg.bytes += record_bytes;
+    return seg;
+  }
+
+  /// After a push: write at once (always) or in the next group commit.
+  void flush_soon() {
+    if (options.fsync == FsyncPolicy::always) {
+      start_flush();
+    } else {
+      schedule_flush(milliseconds(0));
+    }
+  }
+
   void signal_ready() {
     if (!window.empty()) signal.cancel();
   }
@@ -241,14 +264,18 @@ struct Outbox::Impl : std::enable_shared_from_this<Outbox::Impl> {
     return s.max_state_seq <= state_durable_seq;
   }
 
+  /// Everything in the segment is written and done (delivered, dropped, its state records released), and
+  /// appends go elsewhere: it may be deleted. `asked`: see state_released().
+  bool segment_done(std::uint64_t number, const Segment& s, bool& asked) {
+    return number != current_segment && s.written == s.bytes && s.max_keep_seq <= acked_through &&
+           s.max_drop_seq <= std::max(acked_through, dropped_through) && state_released(s, asked);
+  }
+
   void delete_done_segments() {
     if (!io) return;
     bool asked = false;
     for (auto it = segments.begin(); it != segments.end();) {
-      const Segment& s = it->second;
-      const bool done = it->first != current_segment && s.written == s.bytes && s.max_keep_seq <= acked_through &&
-                        s.max_drop_seq <= std::max(acked_through, dropped_through) && state_released(s, asked);
-      if (!done) {
+      if (!segment_done(it->first, it->second, asked)) {
         ++it;
         continue;
       }
@@ -638,7 +665,7 @@ Result<void> Outbox::open(std::string& warnings) {
     std::uint64_t size = data.size();
     if (reader.zero_tail_bytes() > 0) {
       size = reader.valid_end();  // preallocated and unused: the segment ends with its last record
-      // The newest one may be appended to... never: a start opens a new segment. Give the space back.
+      // No segment is appended to after a restart (a start opens a new one): give the newest one's space back.
       if (last && !files->truncate(n, size, error)) warn(error);
     }
     if (reader.torn_tail_bytes() > 0) {
@@ -682,9 +709,7 @@ Result<void> Outbox::open(std::string& warnings) {
   m.start_segment();
   bool asked = false;
   for (auto it = m.segments.begin(); it != m.segments.end();) {
-    const auto& s = it->second;
-    if (it->first != m.current_segment && s.max_keep_seq <= m.acked_through &&
-        s.max_drop_seq <= std::max(m.acked_through, m.dropped_through) && m.state_released(s, asked)) {
+    if (m.segment_done(it->first, it->second, asked)) {
       if (!m.files->remove(it->first, error)) warn(error);
       it = m.segments.erase(it);
     } else {
@@ -715,21 +740,13 @@ void Outbox::push(Entry entry) {
     return;
   }
   const std::size_t record_bytes = segment::event_record_bytes(entry.event_id.size(), entry.json.size());
-  {
-    const Impl::Segment& cur = m.segments[m.current_segment];
-    if (cur.bytes + record_bytes > m.options.segment_bytes &&
-        (cur.max_keep_seq != 0 || cur.max_drop_seq != 0 || cur.max_state_seq != 0)) {
-      m.start_segment();
-    }
-  }
-  Impl::Segment& seg = m.segments[m.current_segment];
-  const auto offset = static_cast<std::uint32_t>(seg.bytes);
-  seg.bytes += record_bytes;
+  std::uint64_t offset = 0;
+  Impl::Segment& seg = m.place_record(record_bytes, offset);
   (Impl::droppable(entry.domain) ? seg.max_drop_seq : seg.max_keep_seq) = entry.seq;
   segment::append_event(m.pending_chunk().bytes, entry.seq, entry.enqueued_us, entry.domain, entry.event_id,
                         entry.json);
   m.pending_last_seq = entry.seq;
-  m.slots.push_back(Impl::Slot{entry.seq, m.current_segment, entry.enqueued_us, offset,
+  m.slots.push_back(Impl::Slot{entry.seq, m.current_segment, entry.enqueued_us, static_cast<std::uint32_t>(offset),
                                static_cast<std::uint32_t>(record_bytes), entry.domain, false});
   ++m.live;
   m.live_bytes += record_bytes;
@@ -757,11 +774,7 @@ void Outbox::push(Entry entry) {
     m.spill_from = entry.seq;
   }
   m.enforce_bounds();
-  if (m.options.fsync == FsyncPolicy::always) {
-    m.start_flush();
-  } else {
-    m.schedule_flush(milliseconds(0));
-  }
+  m.flush_soon();
 }
 
 void Outbox::set_state_log(StateLog log) { impl_->state_log = std::move(log); }
@@ -774,26 +787,13 @@ void Outbox::push_state(std::string text) {
     return;
   }
   const std::uint64_t seq = m.next_seq++;
-  const std::size_t record_bytes = segment::state_record_bytes(text.size());
-  {
-    const Impl::Segment& cur = m.segments[m.current_segment];
-    if (cur.bytes + record_bytes > m.options.segment_bytes &&
-        (cur.max_keep_seq != 0 || cur.max_drop_seq != 0 || cur.max_state_seq != 0)) {
-      m.start_segment();
-    }
-  }
-  Impl::Segment& seg = m.segments[m.current_segment];
-  seg.bytes += record_bytes;
-  seg.max_state_seq = seq;
+  std::uint64_t offset = 0;
+  m.place_record(segment::state_record_bytes(text.size()), offset).max_state_seq = seq;
   segment::append_state(m.pending_chunk().bytes, seq, text);
   m.pending_last_seq = seq;
   m.state_inflight.emplace_back(seq, std::move(text));
   ++m.stats.state_records;
-  if (m.options.fsync == FsyncPolicy::always) {
-    m.start_flush();
-  } else {
-    m.schedule_flush(milliseconds(0));
-  }
+  m.flush_soon();
 }
 
 void Outbox::ack(std::uint64_t seq) {
