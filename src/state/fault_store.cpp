@@ -341,10 +341,35 @@ struct FaultStore::Impl {
   std::filesystem::path journal_path() const { return options.directory / kJournalFile; }
   std::int64_t now() const { return options.clock ? options.clock() : system_now_us(); }
 
-  bool expired(const StoredFault& f, std::int64_t now_us) const {
+  bool expired(const StoredFault& f, std::int64_t now_us) const { return expired(f.closed_at_us, now_us); }
+  /// A record closed at `closed_at_us` (0 = active) is past the retention.
+  bool expired(std::int64_t closed_at_us, std::int64_t now_us) const {
     const auto retention_us = std::chrono::duration_cast<std::chrono::microseconds>(options.closed_retention).count();
     // Subtracting cannot overflow (closed_at_us >= 1), adding could for an absurd endsAt.
-    return !f.active() && now_us - f.closed_at_us > retention_us;
+    return closed_at_us != 0 && now_us - closed_at_us > retention_us;
+  }
+
+  /// Shared durability: appends lines the outbox holds durably to the journal, unsynced. A failure leaves the
+  /// journal behind the outbox, so the next sync_journal() or compaction writes a snapshot instead; nothing is
+  /// appended after such a failure.
+  Result<void> append_unsynced(std::string_view lines, std::string& error) {
+    if (must_compact) return {};
+    if (journal_stale) {
+      if (auto r = reset_journal(error); !r) {
+        must_compact = true;
+        return r;
+      }
+    }
+    if (auto r = append_journal(lines, error, false); !r) {
+      must_compact = true;
+      return r;
+    }
+    return {};
+  }
+
+  /// The journal has outgrown the snapshot (and compact_min_bytes), and no failed compaction asks to wait.
+  bool compaction_due() const {
+    return journal_bytes > std::max(snapshot_bytes, options.compact_min_bytes) && journal_bytes >= compact_retry_at;
   }
 
   void mark_dirty(Entry& e) {
@@ -773,16 +798,19 @@ Result<void> FaultStore::persist(std::string& error) {
   if (!appended) return appended;
   for (Entry* e : m.dirty) e->second.dirty = false;
   m.dirty.clear();
-  if (m.journal_bytes > std::max(m.snapshot_bytes, m.options.compact_min_bytes) &&
-      m.journal_bytes >= m.compact_retry_at) {
-    std::string why;
-    if (auto r = compact(why); !r) {
-      // The changes are durable in the journal; only its growth is not bounded until a compaction succeeds.
-      m.compact_retry_at = m.journal_bytes + m.options.compact_min_bytes;
-      error = "fault journal compaction failed, will retry: " + why;
-    }
-  }
+  if (m.compaction_due()) compact_after_append(error);
   return {};
+}
+
+void FaultStore::compact_after_append(std::string& error) {
+  auto& m = *impl_;
+  std::string why;
+  if (auto r = compact(why); !r) {
+    // The changes are durable (journal or outbox); only the journal's growth is not bounded until a compaction
+    // succeeds.
+    m.compact_retry_at = m.journal_bytes + m.options.compact_min_bytes;
+    error = "fault journal compaction failed, will retry: " + why;
+  }
 }
 
 Result<void> FaultStore::compact(std::string& error) {
@@ -959,28 +987,9 @@ Result<void> FaultStore::append_written(std::string_view lines, std::string& err
     error = "fault store " + m.options.directory.string() + " is not open";
     return make_error_code(errc::io_error);
   }
-  if (!m.must_compact) {
-    if (m.journal_stale) {
-      if (auto r = m.reset_journal(error); !r) {
-        m.must_compact = true;
-        return r;
-      }
-    }
-    // Not synced: the outbox holds these lines durably until sync_journal() says the journal does.
-    if (auto r = m.append_journal(lines, error, false); !r) {
-      m.must_compact = true;  // the next sync_journal() writes a snapshot instead
-      return r;
-    }
-  }
-  if (m.must_compact ||
-      (m.journal_bytes > std::max(m.snapshot_bytes, m.options.compact_min_bytes) &&
-       m.journal_bytes >= m.compact_retry_at)) {
-    std::string why;
-    if (auto r = compact(why); !r) {
-      m.compact_retry_at = m.journal_bytes + m.options.compact_min_bytes;
-      error = "fault journal compaction failed, will retry: " + why;
-    }
-  }
+  // Not synced: the outbox holds these lines durably until sync_journal() says the journal does.
+  if (auto r = m.append_unsynced(lines, error); !r) return r;
+  if (m.must_compact || m.compaction_due()) compact_after_append(error);
   return {};
 }
 
@@ -1023,9 +1032,7 @@ std::size_t FaultStore::replay_lines(std::string_view lines, std::string& warnin
                          (fields.episode_start_us == f.episode_start_us && fields.sequence > f.sequence);
       if (!newer) continue;
     }
-    StoredFault candidate;
-    assign_parsed(candidate, fields);
-    if (m.expired(candidate, now)) continue;
+    if (m.expired(fields.closed_at_us, now)) continue;
     m.load_record(fields, it == m.faults.end());
     text.append(line).push_back('\n');
     ++applied;
@@ -1036,11 +1043,7 @@ std::size_t FaultStore::replay_lines(std::string_view lines, std::string& warnin
   }
   if (!text.empty()) {
     std::string error;
-    if (m.journal_stale) {
-      if (!m.reset_journal(error)) m.must_compact = true;
-    }
-    if (!m.must_compact && !m.append_journal(text, error, false)) m.must_compact = true;
-    if (!error.empty()) warnings += (warnings.empty() ? "" : "; ") + error;
+    if (!m.append_unsynced(text, error)) warnings += (warnings.empty() ? "" : "; ") + error;
   }
   return applied;
 }

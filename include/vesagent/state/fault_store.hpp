@@ -198,6 +198,10 @@ class FaultStore {
   static std::string make_event_id(std::string_view key, std::int64_t episode_start_us);
 
  private:
+  /// After a journal append: compact(); on failure the error (a warning: the changes are durable) and a later
+  /// retry point.
+  void compact_after_append(std::string& error);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
