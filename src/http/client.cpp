@@ -59,6 +59,7 @@
 
 #include "gzip.hpp"
 #include "proxy.hpp"
+#include "text.hpp"
 #include "url.hpp"
 
 namespace vesagent::http {
@@ -71,6 +72,8 @@ namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
+using detail::iequals;
+using detail::to_lower;
 using detail::Url;
 
 // A hostile or broken peer must not make us buffer without bound; nothing we talk to sends more.
@@ -89,19 +92,6 @@ Response failed(TransportError error, std::string text) {
   response.error = error;
   response.error_text = std::move(text);
   return response;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
 }
 
 std::string base64(std::string_view in) {
@@ -149,6 +139,13 @@ std::string reason(const error_code& ec) {
 bool is_ssl_error(const error_code& ec) { return ec.category() == asio::error::get_ssl_category(); }
 
 std::string milliseconds_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+// The TLS options as a key: for the cached ssl::context and, in the pool key, so that a connection is only reused
+// by requests with the same settings.
+std::string tls_key(const TlsOptions& tls) {
+  return tls.ca_file + '\n' + tls.client_cert + '\n' + tls.client_key + '\n' +
+         (tls.insecure_skip_verify ? "insecure" : "verify");
+}
 
 // Identifies one cached ssl::context: the options plus the files' change stamps, so that a renewed certificate
 // is picked up by the next new connection (libcurl read the files for every connection).
@@ -313,8 +310,7 @@ struct Core {
   // The ssl::context for these options, created on first use: an agent that never talks TLS never sets one up.
   std::shared_ptr<ssl::context> tls_context(const TlsOptions& options, std::string& error) {
     const std::string stamp = tls_stamp(options);
-    const std::string key = options.ca_file + '\n' + options.client_cert + '\n' + options.client_key + '\n' +
-                            (options.insecure_skip_verify ? "1" : "0");
+    const std::string key = tls_key(options);
     if (const auto it = tls_contexts.find(key); it != tls_contexts.end() && it->second.first == stamp) {
       return it->second.second;
     }
@@ -415,11 +411,7 @@ class Worker {
       }
     }
     key_ = url.scheme + "://" + url.host_port() + '\n' + proxy_text;
-    if (url.scheme == "https") {
-      const TlsOptions& tls = r.tls;
-      key_ += '\n' + tls.ca_file + '\n' + tls.client_cert + '\n' + tls.client_key + '\n' +
-              (tls.insecure_skip_verify ? "insecure" : "verify");
-    }
+    if (url.scheme == "https") key_ += '\n' + tls_key(r.tls);
     build_message();
 
     const auto overall = t_->started + std::max(r.timeout, std::chrono::milliseconds(1));
@@ -679,7 +671,7 @@ class Worker {
         response.status = parser->get().result_int();
         response.headers.clear();
         for (const auto& field : parser->get()) {
-          response.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+          response.headers.emplace_back(to_lower(field.name_string()), std::string(field.value()));
         }
       }
       if (ec) {
@@ -695,7 +687,7 @@ class Worker {
     reusable = parser->get().keep_alive() && !delimited_by_close && status_allows_reuse(response.status);
     response.body = std::move(parser->get().body());
     if (r.accept_gzip && !response.body.empty()) {
-      const std::string encoding = lower(parser->get()[bhttp::field::content_encoding]);
+      const std::string encoding = to_lower(parser->get()[bhttp::field::content_encoding]);
       if (encoding == "gzip" || encoding == "x-gzip") {
         std::string decoded;
         std::string error;

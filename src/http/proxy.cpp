@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "text.hpp"
+
 namespace vesagent::http::detail {
 namespace {
 
@@ -22,12 +24,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
 }
 
 // An IPv4 or IPv6 literal as 16 bytes (IPv4 in the first 4) and its family; nullopt for a host name.

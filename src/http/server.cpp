@@ -38,10 +38,13 @@
 #include <variant>
 #include <vector>
 
+#include "text.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
 namespace vesagent::http {
 namespace {
+
+using detail::to_lower;
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -62,13 +65,6 @@ std::shared_ptr<spdlog::logger> logger() { return telemetry::logger("http"); }
 
 /// logfmt-quotes a value that comes from the network or the OS.
 std::string q(std::string_view value) { return telemetry::logfmt_value(value); }
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string endpoint_text(const tcp::endpoint& ep) {
   auto address = ep.address();
@@ -108,9 +104,7 @@ std::string media_type(std::string_view content_type) {
   std::string_view type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  std::string out(type);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return detail::to_lower(type);
 }
 
 std::string ServerRequest::header(std::string_view lower_name) const {

@@ -5,15 +5,10 @@
 #include <cctype>
 #include <charconv>
 
+#include "text.hpp"
+
 namespace vesagent::http::detail {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -70,7 +65,7 @@ std::optional<Url> parse_url(std::string_view text, std::string& error, std::uin
     return std::nullopt;
   }
   Url url;
-  url.scheme = lower(text.substr(0, scheme_end));
+  url.scheme = to_lower(text.substr(0, scheme_end));
   if (!std::all_of(url.scheme.begin(), url.scheme.end(), [](unsigned char c) {
         return std::isalnum(c) != 0 || c == '+' || c == '-' || c == '.';
       })) {
@@ -97,7 +92,7 @@ std::optional<Url> parse_url(std::string_view text, std::string& error, std::uin
       error = "URL has an unterminated IPv6 address";
       return std::nullopt;
     }
-    url.host = lower(authority.substr(1, close - 1));
+    url.host = to_lower(authority.substr(1, close - 1));
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') {
@@ -112,7 +107,7 @@ std::optional<Url> parse_url(std::string_view text, std::string& error, std::uin
     }
   } else {
     const auto colon = authority.find(':');
-    url.host = lower(authority.substr(0, colon));
+    url.host = to_lower(authority.substr(0, colon));
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
   if (url.host.empty()) {
