@@ -496,17 +496,17 @@ class Bench:
                      "them. Latencies at a fixed rate count from when the payload was due (no coordinated "
                      "omission). *CPU use* is in cores (1.00 = one core busy).")
         by = {r["name"]: r for r in rows}
-        for key, label in [("max-1x4", "1 alert/payload, 4 conns"), ("max-10x4", "10 alerts/payload, 4 conns"),
+        # The max-rate rows that the throughput and CPU goals are judged on.
+        goal_rows = [("max-1x4", "1 alert/payload, 4 conns"), ("max-10x4", "10 alerts/payload, 4 conns"),
                            ("max-100x4", "100 alerts/payload, 4 conns"), ("max-1x64", "1 alert/payload, 64 conns"),
-                           ("max-10x16", "10 alerts/payload, 16 conns")]:
+                           ("max-10x16", "10 alerts/payload, 16 conns")]
+        for key, label in goal_rows:
             r = by[key]
             sustained = min(r["accepted_per_s"], r["end_to_end_per_s"])
             self.goal("alert path", ">= 30,000 alerts/s sustained (%s; accepted and delivered)" % label,
                       "%s/s accepted, %s/s end to end" % (fmt(r["accepted_per_s"]), fmt(r["end_to_end_per_s"])),
                       sustained >= 30000)
-        for key, label in [("max-1x4", "1 alert/payload, 4 conns"), ("max-10x4", "10 alerts/payload, 4 conns"),
-                           ("max-100x4", "100 alerts/payload, 4 conns"), ("max-1x64", "1 alert/payload, 64 conns"),
-                           ("max-10x16", "10 alerts/payload, 16 conns")]:
+        for key, label in goal_rows:
             r = by[key]
             self.goal("alert path", "<= 0.4 CPU s per 10,000 alerts (%s)" % label, fmt(r["cpu_per_10k"], 3),
                       r["cpu_per_10k"] is not None and r["cpu_per_10k"] <= 0.4)
