@@ -260,11 +260,10 @@ net::awaitable<bool> Webhook::Impl::commit(std::shared_ptr<Impl> self) {
       // Order matters: the events go to disk (the outbox's group commit, on its own I/O thread) BEFORE the fault
       // state records them as raised. The other order loses a raise on a crash between the two: the store
       // would say "raised", Alertmanager's retry would be a repeat, and no raise event would ever be sent.
-      // With shared durability (the app's setup) persist() hands the decisions' lines to the outbox right
-      // behind their events: one write and one fdatasync for both, and the order holds within the write.
-      // Otherwise the store writes and syncs its own journal once the events are durable.
+      // With shared durability (the app's setup) each request handed its decisions to the outbox right behind
+      // its events already (handle()). Otherwise the store writes and syncs its own journal once the events are
+      // durable, once for the whole group.
       const bool shared = self->store.durability_shared();
-      if (shared) self->persist_now();
       self->sink.when_durable([self, c, shared](bool durable) {
         if (!shared) self->persist_now();
         c->durable = durable;
@@ -334,6 +333,11 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
     co_return w.answer(400, why + "\n");
   }
   http::ServerResponse response = w.process(*payload, req.remote);
+  // Shared durability: the decisions' lines go into the outbox now, right behind this request's events, so
+  // both reach the outbox's next group commit together: one write and one fdatasync, the order holding within
+  // the write. (Handed over later, at the commit, they would miss the group commit the events already started
+  // and cost a second fdatasync round.)
+  if (w.store.durability_shared()) w.persist_now();
   // Answer only once the fault decisions are durable: a crash after the 200 must not re-raise or forget them.
   // The events must be durable in the outbox too (issue 6). If the outbox cannot write, they stay queued in
   // memory (written when the disk recovers) and Alertmanager is told to retry: its retry finds the decisions

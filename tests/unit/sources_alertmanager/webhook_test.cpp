@@ -21,6 +21,7 @@
 #include "support/temp_dir.hpp"
 #include "ves_schema.hpp"
 #include "vesagent/http/client.hpp"
+#include "vesagent/outbox/outbox.hpp"
 
 namespace vesagent::sources::alertmanager {
 namespace {
@@ -565,6 +566,62 @@ TEST_F(WebhookTest, many_concurrent_senders_are_all_answered) {
   for (const auto& r : send_all(requests)) EXPECT_EQ(r.status, 200) << r.body << r.error_text;
   EXPECT_EQ(sink_.events.size(), 24u);
   EXPECT_EQ(webhook_->stats().raises, 24u);
+}
+
+/// The app's wiring (src/app/app.cpp): events and fault decisions share the outbox's group commit.
+class OutboxSink final : public core::EventSink {
+ public:
+  explicit OutboxSink(outbox::Outbox& box) : box_(box) {}
+  void submit(core::Event event) override {
+    outbox::Entry entry;
+    entry.domain = event.domain;
+    entry.event_id = event.event_id;
+    entry.json = "{\"eventId\":\"" + event.event_id + "\"}";  // the encoding is not what this test is about
+    box_.push(std::move(entry));
+  }
+  void when_durable(std::function<void(bool)> done) override { box_.when_durable(std::move(done)); }
+
+ private:
+  outbox::Outbox& box_;
+};
+
+TEST_F(WebhookTest, a_request_costs_one_fdatasync_for_its_events_and_its_decisions_together) {
+  vesagent::test::TempDir outbox_dir;
+  outbox::Options options;
+  options.directory = outbox_dir.path();
+  outbox::Outbox box(ioc_.get_executor(), options);
+  open_store();
+  store_->share_durability([&box](std::string lines) { box.push_state(std::move(lines)); });
+  std::vector<std::string> journaled;
+  outbox::StateLog log;
+  log.written = [&](std::string_view lines) {
+    journaled.emplace_back(lines);
+    std::string problem;
+    EXPECT_TRUE(store_->append_written(lines, problem).has_value()) << problem;
+  };
+  box.set_state_log(std::move(log));
+  std::string note;
+  ASSERT_TRUE(box.open(note).has_value()) << note;
+  OutboxSink sink(box);
+  webhook_ = std::make_unique<Webhook>(ioc_.get_executor(), config_, sink, *store_, nullptr);
+  webhook_->set_clock([this] { return now_; });
+  auto port = webhook_->start();
+  ASSERT_TRUE(port.has_value());
+  port_ = *port;
+  client_ = std::make_unique<http::Client>(ioc_.get_executor());
+  ioc_.run_for(50ms);  // the outbox's first segment header is written
+  const auto before = box.stats();
+
+  auto r = post(wire_body("02_firing_group_of_3"));
+  EXPECT_EQ(r.status, 200) << r.body << r.error_text;
+  // Answered only once both are on disk: the 3 raises, and the decisions that make a retry a repeat.
+  EXPECT_EQ(box.stats().appended - before.appended, 3u);
+  EXPECT_EQ(journaled.size(), 1u);
+  EXPECT_EQ(box.stats().state_records - before.state_records, 1u);
+  // One write and one fdatasync for both: the decisions were not left for a second group commit.
+  EXPECT_EQ(box.stats().group_commits - before.group_commits, 1u);
+  EXPECT_EQ(box.stats().fsyncs - before.fsyncs, 1u);
+  webhook_.reset();
 }
 
 TEST_F(WebhookTest, stop_closes_the_listener) {
