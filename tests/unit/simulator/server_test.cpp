@@ -145,6 +145,56 @@ TEST_F(ServerTest, answers_head_with_the_length_but_without_the_body) {
   EXPECT_TRUE(wire->ends_with("GET /g ")) << *wire;
 }
 
+// The server writes its answers itself (not through Beast's serializer): the framing rules a client relies on.
+TEST_F(ServerTest, frames_answers_like_http_1_0_and_1_1_clients_expect) {
+  auto port = start([](ServerRequest request) -> net::awaitable<ServerResponse> {
+    ServerResponse r;
+    if (request.target == "/empty") {
+      r.status = 204;
+      r.body = "ignored";  // a 204 has no body, whatever the handler put there
+    } else {
+      r.body = "ok";
+      r.headers.emplace_back("X-Split", "a\r\nSet-Cookie: evil");
+    }
+    co_return r;
+  });
+  std::optional<std::string> wire10, wire11;
+  auto body = [&]() -> net::awaitable<void> {
+    RawConnection c10{ioc_.get_executor()};
+    EXPECT_TRUE(co_await c10.connect(port));
+    // HTTP/1.0 asking to keep the connection: the answer says it stays; the second request closes it.
+    EXPECT_TRUE(co_await c10.send_raw("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /b HTTP/1.0\r\n\r\n"));
+    wire10 = co_await c10.wait_closed();
+    RawConnection c11{ioc_.get_executor()};
+    EXPECT_TRUE(co_await c11.connect(port));
+    EXPECT_TRUE(co_await c11.send_raw(
+        "GET /empty HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    wire11 = co_await c11.wait_closed();
+  };
+  test::run_task(ioc_, body());
+
+  ASSERT_TRUE(wire10.has_value());
+  const std::string first10 = wire10->substr(0, wire10->find("\r\n\r\nok") + 6);
+  EXPECT_TRUE(first10.starts_with("HTTP/1.0 200 OK\r\n")) << *wire10;
+  EXPECT_NE(first10.find("\r\nConnection: keep-alive\r\n"), std::string::npos) << *wire10;
+  EXPECT_NE(first10.find("\r\nContent-Length: 2\r\n"), std::string::npos) << *wire10;
+  // No header line can be injected through a handler's header value.
+  EXPECT_NE(first10.find("\r\nX-Split: a  Set-Cookie: evil\r\n"), std::string::npos) << *wire10;
+  const std::string second10 = wire10->substr(first10.size());
+  EXPECT_TRUE(second10.starts_with("HTTP/1.0 200 OK\r\n")) << *wire10;
+  EXPECT_EQ(second10.find("Connection:"), std::string::npos) << *wire10;  // 1.0 without keep-alive: just close
+  EXPECT_TRUE(second10.ends_with("\r\n\r\nok")) << *wire10;
+
+  ASSERT_TRUE(wire11.has_value());
+  EXPECT_TRUE(wire11->starts_with("HTTP/1.1 204 No Content\r\n")) << *wire11;
+  const auto next = wire11->find("HTTP/1.1 200 OK\r\n");
+  ASSERT_NE(next, std::string::npos) << *wire11;
+  const std::string answer204 = wire11->substr(0, next);
+  EXPECT_EQ(answer204.find("Content-Length"), std::string::npos) << *wire11;
+  EXPECT_TRUE(answer204.ends_with("\r\n\r\n")) << *wire11;  // and no body
+  EXPECT_NE(wire11->find("\r\nConnection: close\r\n", next), std::string::npos) << *wire11;
+}
+
 TEST_F(ServerTest, serves_two_requests_on_one_keep_alive_connection) {
   auto port = start(echo());
   RawResponse first, second;
