@@ -94,6 +94,9 @@ void write_webhook(const sources::alertmanager::WebhookStats& s, MetricsWriter& 
   out.counter("vesagent_webhook_persist_failures_total",
               "Fault state journal writes that failed (the request was answered 200; see the log).",
               d(s.persist_failures));
+  out.counter("vesagent_webhook_commit_timeouts_total",
+              "Webhook requests answered 503 because their events were not on disk within alertManager.readTimeout.",
+              d(s.commit_timeouts));
 }
 
 void write_heartbeat(const scheduler::PollLoopStats& s, double interval_s, MetricsWriter& out) {

@@ -372,10 +372,16 @@ net::awaitable<void> serve(ImplPtr impl, std::shared_ptr<Session<Stream>> sessio
     const std::string target(request.target());
 
     // The handler may take long (simulated delays); no read deadline may fire meanwhile. If the client gives up
-    // and closes, the handler is cancelled so a never-answering handler does not pin the socket forever.
+    // and closes, the handler is cancelled so a never-answering handler does not pin the socket forever (unless
+    // the server's handlers bound their waits themselves: cancel_on_client_close).
     tcp_layer.expires_never();
-    auto outcome = co_await (run_handler(impl->handler, to_server_request(std::move(request), remote)) ||
-                             watch_peer_close(tcp_layer.socket()));
+    std::variant<HandlerOutcome, std::monostate> outcome;
+    if (options.cancel_on_client_close) {
+      outcome = co_await (run_handler(impl->handler, to_server_request(std::move(request), remote)) ||
+                          watch_peer_close(tcp_layer.socket()));
+    } else {
+      outcome.emplace<0>(co_await run_handler(impl->handler, to_server_request(std::move(request), remote)));
+    }
     if (impl->stopped) break;
     if (outcome.index() == 1) {
       logger()->debug("msg=\"Client closed the connection before the answer.\" method={} target={} remote={}",

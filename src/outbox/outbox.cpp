@@ -919,6 +919,9 @@ void Outbox::write_metrics(telemetry::MetricsWriter& out) const {
               static_cast<double>(s.group_commits));
   out.counter("vesagent_outbox_fsyncs_total", "fdatasync calls on outbox segment files.",
               static_cast<double>(s.fsyncs));
+  out.counter("vesagent_outbox_state_records_total",
+              "Fault-state records written in the outbox's group commits (with the events they decided).",
+              static_cast<double>(s.state_records));
   out.counter("vesagent_outbox_write_errors_total", "Failed outbox writes (retried).",
               static_cast<double>(s.write_errors));
   out.counter("vesagent_outbox_read_errors_total", "Failed reads of queued events back from disk (retried).",

@@ -438,6 +438,32 @@ TEST_F(ServerTest, cancels_the_handler_when_the_client_closes_while_waiting) {
   EXPECT_EQ(open_after, 0U);
 }
 
+TEST_F(ServerTest, without_the_close_watch_a_handler_runs_to_its_end_after_the_client_left) {
+  options_.cancel_on_client_close = false;
+  bool started = false;
+  bool finished = false;
+  auto port = start([&](ServerRequest) -> net::awaitable<ServerResponse> {
+    started = true;
+    net::steady_timer timer{ioc_, 100ms};
+    co_await timer.async_wait(net::use_awaitable);  // not cancelled by the client closing
+    finished = true;
+    co_return ServerResponse{};
+  });
+  std::size_t open_after = 1;
+  auto body = [&]() -> net::awaitable<void> {
+    RawConnection c{ioc_.get_executor()};
+    EXPECT_TRUE(co_await c.connect(port));
+    EXPECT_TRUE(co_await c.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+    while (!started) co_await test::sleep_for(5ms);
+    c.close();
+    for (int i = 0; i < 400 && (!finished || server_->open_connections() != 0); ++i) co_await test::sleep_for(5ms);
+    open_after = server_->open_connections();
+  };
+  test::run_task(ioc_, body());
+  EXPECT_TRUE(finished) << "the handler was cancelled although the watch is off";
+  EXPECT_EQ(open_after, 0U) << "the session did not end after answering a client that is gone";
+}
+
 TEST_F(ServerTest, answers_pipelined_requests_in_order) {
   auto port = start([](ServerRequest request) -> net::awaitable<ServerResponse> {
     // A slow first answer: the second request is already waiting in the socket meanwhile.

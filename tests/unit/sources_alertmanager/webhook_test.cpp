@@ -624,6 +624,58 @@ TEST_F(WebhookTest, a_request_costs_one_fdatasync_for_its_events_and_its_decisio
   webhook_.reset();
 }
 
+/// An outbox whose disk hangs: when_durable() never answers until release() is called.
+class HangingSink final : public core::EventSink {
+ public:
+  void submit(core::Event event) override { events.push_back(std::move(event)); }
+  void when_durable(std::function<void(bool)> done) override {
+    if (hanging) {
+      waiting.push_back(std::move(done));
+    } else {
+      done(true);
+    }
+  }
+  /// The disk is back: the waiting commits complete, and the next ones at once.
+  void release() {
+    hanging = false;
+    for (auto& done : std::exchange(waiting, {})) done(true);
+  }
+  bool hanging = true;
+  std::vector<core::Event> events;
+  std::vector<std::function<void(bool)>> waiting;
+};
+
+TEST_F(WebhookTest, answers_503_when_the_events_are_not_on_disk_within_the_read_timeout) {
+  config_.alert_manager.read_timeout = 300ms;
+  open_store();
+  HangingSink sink;
+  webhook_ = std::make_unique<Webhook>(ioc_.get_executor(), config_, sink, *store_, nullptr);
+  webhook_->set_clock([this] { return now_; });
+  auto port = webhook_->start();
+  ASSERT_TRUE(port.has_value());
+  port_ = *port;
+  client_ = std::make_unique<http::Client>(ioc_.get_executor());
+
+  const auto started = std::chrono::steady_clock::now();
+  auto r = post(wire_body("01_firing_single_alert"));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.status, 503) << r.body << r.error_text;
+  EXPECT_EQ(r.header("retry-after"), "5");
+  EXPECT_GE(waited, 250ms);
+  EXPECT_EQ(webhook_->stats().commit_timeouts, 1u);
+  ASSERT_EQ(sink.events.size(), 1u);  // queued: written once the disk is back
+
+  // The disk comes back; Alertmanager's retry finds the decision taken: 200 and no second raise.
+  sink.release();
+  auto retry = post(wire_body("01_firing_single_alert"));
+  EXPECT_EQ(retry.status, 200) << retry.body << retry.error_text;
+  EXPECT_EQ(sink.events.size(), 1u);
+  EXPECT_EQ(webhook_->stats().raises, 1u);
+  EXPECT_EQ(webhook_->stats().ignored, 1u);
+  EXPECT_EQ(webhook_->stats().commit_timeouts, 1u);
+  webhook_.reset();
+}
+
 TEST_F(WebhookTest, stop_closes_the_listener) {
   start();
   EXPECT_EQ(post_fixture("01_firing_single_alert").size(), 1u);

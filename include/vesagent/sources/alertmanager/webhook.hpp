@@ -43,6 +43,7 @@ struct WebhookStats {
   std::uint64_t clears = 0;               ///< including clears of superseded episodes
   std::uint64_t ignored = 0;              ///< repeats, stale or already-cleared observations: no event
   std::uint64_t persist_failures = 0;     ///< FaultStore::persist() errors (answered 200 anyway)
+  std::uint64_t commit_timeouts = 0;      ///< requests answered 503: events not durable within the read timeout
 
   std::uint64_t requests_with(int status) const {
     auto it = requests.find(status);
