@@ -122,18 +122,24 @@ asio::awaitable<void> FailoverPublisher::run() {
     const std::size_t index = active_;
     const std::shared_ptr<CollectorEndpoint> endpoint_owner = endpoints_[index];
     CollectorEndpoint& endpoint = *endpoint_owner;
-    std::vector<outbox::Entry> batch(outbox_.entries().begin(), outbox_.entries().begin() + static_cast<long>(n));
+    // What is needed after the post, taken now: the outbox may drop entries meanwhile (issue 6). The events'
+    // JSON is copied once, into the body; the entry itself only when it may end in the dead-letter file.
+    const auto& queued = outbox_.entries();
+    const std::uint64_t last_seq = queued[n - 1].seq;
+    const core::Domain domain = queued.front().domain;
+    std::vector<outbox::Entry> single;
+    if (n == 1) single.push_back(queued.front());
     ++stats_.posts;
-    Delivery d = co_await endpoint.post(batch);
+    Delivery d = co_await endpoint.post(make_batch(queued, n));
     {
       auto cs = co_await asio::this_coro::cancellation_state;
       if (cs.cancelled() != asio::cancellation_type::none) co_return;
     }
     switch (d.outcome) {
       case Outcome::delivered:
-        outbox_.ack(batch.back().seq);  // removed from disk only now, after the 2xx (issue 6)
+        outbox_.ack(last_seq);  // removed from disk only now, after the 2xx (issue 6)
         stats_.delivered_events += n;
-        stats_.events[{index, batch.front().domain}].delivered += n;  // a batch holds one domain
+        stats_.events[{index, domain}].delivered += n;  // a batch holds one domain
         stats_.last_delivery_us = core::now_epoch_us();
         if (singles_left_ > 0) --singles_left_;
         if (index == active_) failures_on_active_ = 0;
@@ -156,14 +162,14 @@ asio::awaitable<void> FailoverPublisher::run() {
           singles_left_ = n;
           break;
         }
-        stats_.events[{index, batch.front().domain}].rejected += n;
-        dead_letter(batch, endpoint, d);
-        outbox_.ack(batch.back().seq);
+        stats_.events[{index, domain}].rejected += n;
+        dead_letter(single, endpoint, d);
+        outbox_.ack(last_seq);
         if (singles_left_ > 0) --singles_left_;
         break;
       case Outcome::retry: {
         ++stats_.failed_attempts;
-        stats_.events[{index, batch.front().domain}].failed += n;
+        stats_.events[{index, domain}].failed += n;
         if (index != active_) break;  // a probe switched collectors meanwhile; go again at once
         ++failures_on_active_;
         if (!outage_logged_) {

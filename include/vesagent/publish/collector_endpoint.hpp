@@ -2,7 +2,7 @@
 /// One VES collector: builds its URLs, posts single events or same-domain batches, and classifies the answer.
 /// It moves bytes only; it never reads event fields.
 #include <boost/asio/awaitable.hpp>
-#include <span>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -23,6 +23,16 @@ struct Delivery {
   std::vector<ves::Command> commands; ///< commandList from a 2xx body
 };
 
+/// What one post carries: the body, built once from the outbox's entries.
+struct Batch {
+  std::string body;        ///< {"event":...} for one event, {"eventList":[...]} for several
+  std::size_t events = 0;
+};
+
+/// Wraps the first `n` entries (one domain; 1 <= n <= entries.size()). Each event's JSON is copied once, straight
+/// into the body: the publisher builds it before the post suspends, so it needs no copy of the entries.
+Batch make_batch(const std::deque<outbox::Entry>& entries, std::size_t n);
+
 /// `http(s)://fqdn:port[/serverRoot]/eventListener/v<N>[/topic]` (VESPA's layout).
 std::string event_url(const config::CollectorConfig& c, ves::Version version);
 /// The same plus `/eventBatch`.
@@ -36,8 +46,8 @@ class CollectorEndpoint {
   const std::string& name() const { return name_; }
   const std::string& url() const { return event_url_; }
 
-  /// Posts one entry as {"event":...} or several (one domain) as {"eventList":[...]} to /eventBatch.
-  boost::asio::awaitable<Delivery> post(std::span<const outbox::Entry> entries);
+  /// Posts one event (to the event URL) or several of one domain (to /eventBatch).
+  boost::asio::awaitable<Delivery> post(Batch batch);
 
   /// Cheap liveness check used for fail-back: a GET on the event URL. Any answer below 500 (the ONAP collector
   /// gives 405) proves the listener is up; it posts no event, so probing never duplicates one.
