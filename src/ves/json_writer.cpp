@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <system_error>
 
 namespace vesagent::ves::detail {
@@ -36,13 +38,43 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
   return 0;
 }
 
+/// Length of the prefix of `s` that goes into a JSON string as it is (printable ASCII except '"' and '\\').
+/// Eight bytes at a time: the encoders write dozens of strings per event and almost none need escaping, so this
+/// scan is most of their work (the usual "has a zero byte" bit trick, applied to each condition).
+std::size_t plain_prefix(std::string_view s) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, s.data() + i, 8);
+    // >= 0x80, < 0x20, '"' or '\\' in any byte: leave the rest to the byte loop
+    const std::uint64_t special = (v & kHigh) | ((v - kOnes * 0x20) & ~v & kHigh) |
+                                  has_zero_byte(v ^ (kOnes * '"')) | has_zero_byte(v ^ (kOnes * '\\'));
+    if (special != 0) break;
+  }
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+    ++i;
+  }
+  return i;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
+  std::size_t i = plain_prefix(s);
+  if (i == s.size()) {  // the usual case: one append, quotes included
+    const std::size_t at = out.size();
+    out.append(s.size() + 2, '"');
+    std::memcpy(out.data() + at + 1, s.data(), s.size());
+    return;
+  }
   out.reserve(out.size() + s.size() + 2);
   out += '"';
   std::size_t run = 0;  // start of the pending run of bytes that need no escaping
-  std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {

@@ -252,6 +252,32 @@ TEST(EncodeTest, odd_strings_round_trip_and_invalid_utf8_becomes_replacement_cha
   EXPECT_NE(encode_ok(fault_odd_strings(), kV7).find("caf\xC3\xA9"), std::string::npos);
 }
 
+// The escaper scans eight bytes at a time: a byte to escape must be found at every offset of a word, in strings
+// shorter than, equal to and longer than a word, and a valid multi-byte character must not be split.
+TEST(EncodeTest, escapes_a_special_byte_at_any_offset) {
+  struct Special {
+    std::string raw;
+    std::string decoded;  // what a JSON parser reads back
+  };
+  const std::vector<Special> specials{{"\"", "\""},           {"\\", "\\"},     {std::string(1, '\0'), std::string(1, '\0')},
+                                      {"\x1f", "\x1f"},        {"\n", "\n"},       {"\x7f", "\x7f"},
+                                      {"\xC3\xA9", "\xC3\xA9"}, {"\xFF", "\xEF\xBF\xBD"}, {"\xE2\x82", "\xEF\xBF\xBD\xEF\xBF\xBD"}};
+  for (std::size_t offset = 0; offset <= 17; ++offset) {
+    for (std::size_t tail : {0U, 3U, 9U}) {
+      for (const auto& special : specials) {
+        core::Event e = fault_minimal();
+        std::get<core::FaultBody>(e.body).specific_problem =
+            std::string(offset, 'a') + special.raw + std::string(tail, 'b');
+        const std::string text = encode_ok(e, kV7);
+        json j = json::parse(text);  // throws on invalid JSON
+        EXPECT_EQ(j.at("faultFields").at("specificProblem"),
+                  std::string(offset, 'a') + special.decoded + std::string(tail, 'b'))
+            << "offset " << offset << " tail " << tail << " in " << text;
+      }
+    }
+  }
+}
+
 TEST(EncodeTest, rejects_overlong_and_surrogate_utf8) {
   core::Event e = fault_minimal();
   // overlong '/', a UTF-16 surrogate half, a code point above U+10FFFF
