@@ -393,6 +393,7 @@ Result<void> App::start(std::string& error) {
   m.service_context.ids = &m.ids;
   m.service_context.faults = m.faults.get();
   m.service_context.sink = &m.pipeline;
+  if (m.member) m.service_context.cluster_kv = &m.member->kv();  // issue 6: measurement window marks in etcd
   m.service_context.once = m.run.once;
   m.service_context.once_done = [&m](std::string_view name) { m.once_finished(name); };
   m.services = make_services(m.service_context);

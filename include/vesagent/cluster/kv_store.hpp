@@ -1,7 +1,7 @@
 #pragma once
 /// A small key-value store shared by the agents of one cluster, for state a new leader must continue from (the
-/// measurement engineer's delivered-window marks: "rule X delivered up to window W"). Values are opaque strings;
-/// names are relative ("measurement/windows/<rule>") and live under "<cluster.prefix>/kv/" in etcd.
+/// measurement delivered-window mark, "measurement/last-window-end-ms"). Values are opaque strings;
+/// names are relative and live under "<cluster.prefix>/kv/" in etcd.
 ///
 /// Writes are FENCED: put() succeeds only while this agent holds the leadership it had when the put was sent (an
 /// etcd txn that compares the leader key's create_revision), so a deposed leader can never overwrite what the

@@ -26,6 +26,10 @@ namespace vesagent::telemetry {
 class MetricsWriter;
 }
 
+namespace vesagent::cluster {
+class KvStore;
+}
+
 namespace vesagent::core {
 
 class EventSink;
@@ -38,6 +42,8 @@ struct ServiceContext {
   state::IdAllocator* ids = nullptr;       ///< eventId counter for events without a natural id
   state::FaultStore* faults = nullptr;     ///< active faults of every source (persisted; shared with the webhook)
   EventSink* sink = nullptr;               ///< the pipeline: encode + enqueue
+  /// Clustered (issue 6): state a new leader continues from (fenced writes); nullptr when standalone.
+  cluster::KvStore* cluster_kv = nullptr;
   /// --once: a poller runs one cycle, submits its events, calls once_done(name()) and then produces nothing more
   /// (the app drains and exits when every service has reported).
   bool once = false;

@@ -120,6 +120,7 @@ struct Run {
 struct PrometheusService::Core {
   core::ServiceContext ctx;
   std::unique_ptr<WindowMarks> marks;
+  std::unique_ptr<SharedWindowMark> shared_mark;  ///< clustered: the mark in etcd (issue 6)
   std::shared_ptr<const RuleSet> rules;
   HeaderSettings header;
   std::optional<std::int64_t> last_end_ms;
@@ -345,7 +346,7 @@ asio::awaitable<WindowOutcome> collect(CorePtr core, std::shared_ptr<Run> run, s
 /// crash never skips a window, and a stop right after a cycle (the mark still pending) never repeats one.
 void remember(const CorePtr& core, std::int64_t end_ms) {
   core->last_end_ms = end_ms;
-  if (!core->marks) return;
+  if (!core->marks && !core->shared_mark) return;
   core->ctx.sink->when_durable([core, end_ms](bool durable) {
     if (!durable) {
       // Not marked: after a restart the window is collected again (at least once; the outbox still holds it).
@@ -353,8 +354,9 @@ void remember(const CorePtr& core, std::int64_t end_ms) {
                       seconds_text(end_ms));
       return;
     }
+    if (core->shared_mark) core->shared_mark->store(end_ms);
     std::string error;
-    if (!core->marks->store(end_ms, error)) {
+    if (core->marks && !core->marks->store(end_ms, error)) {
       ++core->mark_errors;
       if (core->log_once("marks|store")) {
         core->log->error("msg=\"Cannot save the last measurement window; a restart may resend it\" error={}",
@@ -364,8 +366,31 @@ void remember(const CorePtr& core, std::int64_t end_ms) {
   });
 }
 
+/// Clustered: continue from the later of this agent's own mark and the cluster's (the previous leader's), so a
+/// failover neither repeats nor skips a window.
+asio::awaitable<void> adopt_shared_mark(const CorePtr& core) {
+  auto shared = co_await core->shared_mark->load();
+  if (!shared) {
+    core->log->warn("msg=\"Cannot read the cluster's last measurement window; continuing from this agent's own\" "
+                    "error={} last_window_end={}",
+                    telemetry::logfmt_value(shared.error().message()),
+                    core->last_end_ms ? seconds_text(*core->last_end_ms) : std::string("none"));
+    co_return;
+  }
+  if (*shared && (!core->last_end_ms || **shared > *core->last_end_ms)) {
+    core->log->info("msg=\"Continuing from the cluster's last measurement window\" last_window_end={} own={}",
+                    seconds_text(**shared),
+                    core->last_end_ms ? seconds_text(*core->last_end_ms) : std::string("none"));
+    core->last_end_ms = **shared;
+  }
+}
+
 asio::awaitable<void> run_loop(CorePtr core, std::shared_ptr<Run> run) {
   try {
+    if (core->shared_mark) {
+      co_await adopt_shared_mark(core);
+      if (run->stopped) co_return;
+    }
     while (!run->stopped) {
       const std::int64_t interval = core->interval_ms();
       const std::int64_t latest = latest_window_end(now_ms(), interval);
@@ -409,10 +434,12 @@ asio::awaitable<void> run_loop(CorePtr core, std::shared_ptr<Run> run) {
 
 }  // namespace
 
-PrometheusService::PrometheusService(const core::ServiceContext& context, std::unique_ptr<WindowMarks> marks)
+PrometheusService::PrometheusService(const core::ServiceContext& context, std::unique_ptr<WindowMarks> marks,
+                                     std::unique_ptr<SharedWindowMark> shared)
     : core_(std::make_shared<Core>()) {
   core_->ctx = context;
   core_->marks = std::move(marks);
+  core_->shared_mark = std::move(shared);
 }
 
 PrometheusService::~PrometheusService() { stop(); }
@@ -533,6 +560,11 @@ void PrometheusService::write_metrics(telemetry::MetricsWriter& out) const {
               static_cast<double>(c.windows_expired), {{"outcome", "expired"}});
   out.counter("vesagent_prometheus_window_mark_errors_total", "Failed writes of the last delivered window.",
               static_cast<double>(c.mark_errors));
+  if (c.shared_mark) {
+    out.counter("vesagent_prometheus_cluster_window_mark_errors_total",
+                "Failed writes of the last delivered window to the cluster (etcd); the next leader may repeat it.",
+                static_cast<double>(c.shared_mark->write_failures()));
+  }
   out.gauge("vesagent_prometheus_last_window_end_seconds", "End of the last window handed to the pipeline.",
             c.last_end_ms ? static_cast<double>(*c.last_end_ms) / 1000.0 : 0.0);
   out.gauge("vesagent_prometheus_last_cycle_duration_seconds", "Wall time of the last window's queries and mapping.",
@@ -545,7 +577,9 @@ std::unique_ptr<core::Service> make_service(const core::ServiceContext& context)
   if (context.config == nullptr || context.config->measurement.prometheus.address.empty()) return nullptr;
   auto marks = std::make_unique<FileWindowMarks>(std::filesystem::path(context.config->datadir) /
                                                  "prometheus-window.json");
-  return std::make_unique<PrometheusService>(context, std::move(marks));
+  std::unique_ptr<SharedWindowMark> shared;
+  if (context.cluster_kv != nullptr) shared = std::make_unique<SharedWindowMark>(context.executor, *context.cluster_kv);
+  return std::make_unique<PrometheusService>(context, std::move(marks), std::move(shared));
 }
 
 }  // namespace vesagent::sources::prometheus

@@ -11,14 +11,18 @@
 #include <memory>
 
 #include "vesagent/core/service.hpp"
+#include "vesagent/sources/prometheus/shared_window_mark.hpp"
 #include "vesagent/sources/prometheus/window_marks.hpp"
 
 namespace vesagent::sources::prometheus {
 
 class PrometheusService final : public core::Service {
  public:
-  /// `marks` remembers the last window handed on; make_service() uses <datadir>/prometheus-window.json.
-  PrometheusService(const core::ServiceContext& context, std::unique_ptr<WindowMarks> marks);
+  /// `marks` remembers the last window handed on; make_service() uses <datadir>/prometheus-window.json. In a
+  /// cluster `shared` keeps the same mark in etcd (written behind the local one, read on every start), so the next
+  /// leader continues where this one stopped.
+  PrometheusService(const core::ServiceContext& context, std::unique_ptr<WindowMarks> marks,
+                    std::unique_ptr<SharedWindowMark> shared = nullptr);
   ~PrometheusService() override;
   PrometheusService(const PrometheusService&) = delete;
   PrometheusService& operator=(const PrometheusService&) = delete;
