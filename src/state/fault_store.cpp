@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "fault_file_format.hpp"
+#include "fault_key.hpp"
+#include "node_pool.hpp"
 #include "vesagent/state/id_allocator.hpp"  // write_file_atomically
 
 namespace vesagent::state {
@@ -27,11 +29,40 @@ using detail::StoredFault;
 /// Deliberately NOT noexcept: libstdc++ caches the hash code in each node only for hashers that are not "fast and
 /// nothrow". Without the cache every bucket scan and every rehash hashed the stored keys again (a quarter of
 /// open() with 500,000 faults); the cache costs 8 bytes per fault.
+/// The hash is computed inline, 8 bytes at a time (std::hash's out-of-line byte-string hash was a tenth of open()
+/// with 500,000 faults: every key is hashed twice there). Any deterministic hash works: a snapshot is written in
+/// the bucket order of this function (a different one only costs open() speed, never correctness).
 struct KeyHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const {
+    std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+    const char* p = s.data();
+    std::size_t n = s.size();
+    for (; n >= 8; n -= 8, p += 8) {
+      std::uint64_t k;
+      std::memcpy(&k, p, 8);
+      h = (h ^ k) * 0xBF58476D1CE4E5B9ULL;
+      h ^= h >> 31;
+    }
+    if (n > 0) {
+      std::uint64_t k = 0;
+      for (std::size_t i = 0; i < n; ++i) k |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+      h = (h ^ k) * 0x94D049BB133111EBULL;
+      h ^= h >> 29;
+    }
+    // MurmurHash3's 64-bit finaliser: every input bit reaches the low bits the bucket index is taken from.
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 33;
+    return static_cast<std::size_t>(h);
+  }
 };
-using FaultMap = std::unordered_map<std::string, StoredFault, KeyHash, std::equal_to<>>;
+/// Keys inline up to 20 characters (an Alertmanager key has 19) and nodes from a pool: one node of 96 bytes per
+/// fault and no other heap block, instead of three heap blocks (node, key, eventId) of ~230 bytes in all.
+using FaultMap = std::unordered_map<detail::FaultKey, StoredFault, KeyHash, std::equal_to<>,
+                                    detail::PoolAllocator<std::pair<const detail::FaultKey, StoredFault>>>;
 using Entry = FaultMap::value_type;
 
 constexpr std::string_view kSnapshotFile = "faults.snapshot";
@@ -49,7 +80,7 @@ std::int64_t system_now_us() {
 FaultRecord to_record(std::string_view key, const StoredFault& f) {
   FaultRecord r;
   r.key = std::string(key);
-  r.event_id = f.event_id;
+  r.event_id = f.event_id.str(f.episode_start_us);
   r.episode_start_us = f.episode_start_us;
   r.start_epoch_us = f.start_epoch_us;
   r.sequence = f.sequence;
@@ -150,9 +181,10 @@ std::uint64_t snapshot_record_count(std::string_view text) {
 /// 64 buckets = 512 bytes of the bucket array: one group's inserts touch a few cache lines of it.
 constexpr std::size_t kBucketsPerGroup = 64;
 
-/// Copies a parsed record line into a stored fault, reusing `f.event_id`'s buffer.
+/// Copies a parsed record into a stored fault.
 void assign_parsed(StoredFault& f, const detail::RecordFields& p) {
-  f.event_id.assign(p.event_id);
+  f.event_id = p.event_id_canonical ? detail::StoredEventId::canonical(p.event_id_hash)
+                                    : detail::StoredEventId::from_text(p.event_id, p.episode_start_us);
   f.episode_start_us = p.episode_start_us;
   f.start_epoch_us = p.start_epoch_us;
   f.sequence = p.sequence;
@@ -170,11 +202,39 @@ bool next_line(std::string_view text, std::size_t& pos, std::string_view& line) 
   return true;
 }
 
+/// The eventId hash of make_event_id(): FNV-1a 64 of key + "-" + decimal episode_start_us.
+std::uint64_t event_id_hash(std::string_view key, std::int64_t episode_start_us) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, episode_start_us).ptr;
+  std::uint64_t h = detail::fnv1a64(key);
+  h = detail::fnv1a64("-", h);
+  return detail::fnv1a64(std::string_view(digits, static_cast<std::size_t>(end - digits)), h);
+}
+
+/// The bucket count of an empty map after reserve(count), as in open(): the order in which a compaction writes.
+std::size_t loader_bucket_count(std::size_t count) {
+  std::unordered_map<int, int> probe;  // every unordered_map has the same default rehash policy
+  probe.reserve(count);
+  return std::max<std::size_t>(1, probe.bucket_count());
+}
+
+/// The visiting order that puts records into the map bucket group by bucket group (stable: records of one group
+/// keep their order, so the last line of a key still wins).
+std::vector<std::uint32_t> bucket_order(const std::vector<std::uint32_t>& group, std::size_t groups) {
+  std::vector<std::uint32_t> first(groups + 1, 0);
+  for (const auto g : group) ++first[g + 1];
+  for (std::size_t g = 1; g < first.size(); ++g) first[g] += first[g - 1];
+  std::vector<std::uint32_t> order(group.size());
+  for (std::size_t i = 0; i < group.size(); ++i) order[first[group[i]]++] = static_cast<std::uint32_t>(i);
+  return order;
+}
+
 }  // namespace
 
 struct FaultStore::Impl {
   Options options;
-  FaultMap faults;
+  detail::NodePool pool;  ///< the map's nodes (declared first: it outlives the map)
+  FaultMap faults{0, KeyHash{}, std::equal_to<>{}, FaultMap::allocator_type(&pool)};
   /// Entries changed since the last persist. unordered_map never moves its nodes, and entries are only erased
   /// when this list is empty (open, compaction), so the pointers stay valid.
   std::vector<Entry*> dirty;
@@ -190,6 +250,9 @@ struct FaultStore::Impl {
   bool journal_stale = false;
   /// The journal may end in a partial line we could not cut: rewrite everything instead of appending.
   bool must_compact = false;
+  /// The snapshot on disk is of format version 1 (text, from an older version): checkpoint() rewrites it even
+  /// with an empty journal, so that the next start reads the faster format.
+  bool snapshot_v1 = false;
   FaultStore::ChangeListener change_listener;  ///< cluster mirror (set_change_listener); empty = none
   std::uint64_t journal_header_bytes = 0;  ///< the journal holds records when journal_bytes is larger
   /// Reused by persist() (it runs on the event loop for every commit round): no allocation per round once warm.
@@ -261,7 +324,8 @@ struct FaultStore::Impl {
       const Entry& e = *dirty[i];
       FaultRecord& r = changed[i];
       r.key.assign(e.first);
-      r.event_id.assign(e.second.event_id);
+      r.event_id.clear();
+      e.second.event_id.append_to(r.event_id, e.second.episode_start_us);
       r.episode_start_us = e.second.episode_start_us;
       r.start_epoch_us = e.second.start_epoch_us;
       r.sequence = e.second.sequence;
@@ -301,14 +365,10 @@ struct FaultStore::Impl {
     const std::size_t bucket_count = std::max<std::size_t>(1, faults.bucket_count());
     const auto hasher = faults.hash_function();
     std::vector<std::uint32_t> group(recs.size());
-    std::vector<std::size_t> first(bucket_count / kBucketsPerGroup + 2, 0);
     for (std::size_t i = 0; i < recs.size(); ++i) {
       group[i] = static_cast<std::uint32_t>(hasher(recs[i].key) % bucket_count / kBucketsPerGroup);
-      ++first[group[i] + 1];
     }
-    for (std::size_t g = 1; g < first.size(); ++g) first[g] += first[g - 1];
-    std::vector<std::size_t> order(recs.size());
-    for (std::size_t i = 0; i < recs.size(); ++i) order[first[group[i]]++] = i;  // counting sort: stable
+    const auto order = bucket_order(group, bucket_count / kBucketsPerGroup + 1);
     constexpr std::size_t kAhead = 8;
     for (std::size_t i = 0; i < order.size(); ++i) {
       // Visited out of file order: fetch the record and its key's bytes a few iterations early.
@@ -331,7 +391,7 @@ struct FaultStore::Impl {
       }
     }
     // Snapshot: keys are unique, so hash once and build the node directly.
-    auto [it, inserted] = faults.try_emplace(std::string(p.key));
+    auto [it, inserted] = faults.try_emplace(detail::FaultKey(p.key));
     if (!inserted) count_loaded(it->second, -1);
     assign_parsed(it->second, p);
     count_loaded(it->second, +1);
@@ -398,7 +458,7 @@ struct FaultStore::Impl {
     // A fresh entry counts as closed (closed_at 1) until assign() gives it its episode.
     StoredFault placeholder;
     placeholder.closed_at_us = 1;
-    Entry& e = *faults.try_emplace(std::string(key), std::move(placeholder)).first;
+    Entry& e = *faults.try_emplace(detail::FaultKey(key), std::move(placeholder)).first;
     after_insert(e);
     return e;
   }
@@ -499,6 +559,7 @@ struct FaultStore::Impl {
     if (!file.load(snapshot_path(), missing, error)) return make_error_code(errc::io_error);
     if (missing) return {};
     const std::string_view text = file.text();
+    if (detail::is_binary_snapshot(text)) return load_binary_snapshot(text, error);
     auto corrupt = [&](std::size_t line_no, const std::string& why) {
       error = "corrupt fault snapshot " + snapshot_path().string() + " at line " + std::to_string(line_no) + ": " +
               why + " (move it away to start without fault state)";
@@ -507,6 +568,7 @@ struct FaultStore::Impl {
     // Sized once from the end line: growing to 500,000 faults rehashed the map about 20 times.
     const auto expected = std::min<std::uint64_t>(snapshot_record_count(text), text.size() / 16);
     faults.reserve(static_cast<std::size_t>(expected));
+    pool.reserve(static_cast<std::size_t>(expected));
     // The records are inserted after the whole file is checked, in the order of their buckets: inserted in file
     // order, each one missed the cache two or three times (bucket array, then the nodes of the bucket), which was
     // 40 % of open() with 500,000 faults. In bucket order those are the lines and nodes touched just before.
@@ -542,6 +604,76 @@ struct FaultStore::Impl {
     if (pos != text.size()) return corrupt(line_no + 1, "incomplete last line");
     if (!trailer) return corrupt(line_no, "missing end line (file cut short)");
     load_in_bucket_order(pending, true);
+    snapshot_v1 = true;
+    snapshot_bytes = text.size();
+    return {};
+  }
+
+  /// A snapshot of format version 2 (README.md): checked frame by frame, then put into the map in bucket order.
+  /// Any damage fails open(), as with a version 1 snapshot: the file is replaced atomically, so damage is from
+  /// outside (disk, operator), and starting without part of the state would re-raise or orphan faults silently.
+  Result<void> load_binary_snapshot(std::string_view text, std::string& error) {
+    auto corrupt = [&](std::size_t frame_no, std::size_t offset, const std::string& why) {
+      error = "corrupt fault snapshot " + snapshot_path().string() + " at byte " + std::to_string(offset) +
+              " (frame " + std::to_string(frame_no) + "): " + why + " (move it away to start without fault state)";
+      return make_error_code(errc::io_error);
+    };
+    std::size_t pos = detail::kSnapshotMagic.size();
+    detail::SnapshotFrame frame;
+    std::string why;
+    if (!detail::read_snapshot_frame(text, pos, frame, why)) return corrupt(1, pos, why);
+    if (frame.type != detail::SnapshotFrame::Type::header) return corrupt(1, pos, "not a snapshot header");
+    generation = frame.generation;
+    // The count is checksummed, but a count the file cannot hold would still reserve memory for nothing.
+    const std::uint64_t expected = frame.record_count;
+    if (expected > text.size() / (detail::kFrameHeaderBytes + detail::kRecordFixedBytes + 1)) {
+      return corrupt(1, pos, "record count larger than the file can hold");
+    }
+    // Sized once: the bucket array, and the nodes in one populated chunk.
+    faults.reserve(static_cast<std::size_t>(expected));
+    pool.reserve(static_cast<std::size_t>(expected));
+    const std::size_t bucket_count = std::max<std::size_t>(1, faults.bucket_count());
+    const auto hasher = faults.hash_function();
+    // Pass 1: every frame checked, and the bucket group of each record. Nothing enters the map before the whole
+    // file is known to be good (a failed open() leaves the store empty).
+    std::vector<std::size_t> offsets;
+    std::vector<std::uint32_t> group;
+    offsets.reserve(static_cast<std::size_t>(expected));
+    group.reserve(static_cast<std::size_t>(expected));
+    std::size_t frame_no = 1;
+    bool trailer = false;
+    while (pos < text.size()) {
+      ++frame_no;
+      if (trailer) return corrupt(frame_no, pos, "data after the end frame");
+      const std::size_t start = pos;
+      if (!detail::read_snapshot_frame(text, pos, frame, why)) return corrupt(frame_no, start, why);
+      if (frame.type == detail::SnapshotFrame::Type::trailer) {
+        if (frame.record_count != offsets.size() || frame.record_count != expected) {
+          return corrupt(frame_no, start, "record count does not match the end frame");
+        }
+        trailer = true;
+        continue;
+      }
+      if (frame.type != detail::SnapshotFrame::Type::record) return corrupt(frame_no, start, "unexpected header");
+      if (offsets.size() == expected) return corrupt(frame_no, start, "more records than the header says");
+      offsets.push_back(start);
+      group.push_back(static_cast<std::uint32_t>(hasher(frame.key) % bucket_count / kBucketsPerGroup));
+    }
+    if (!trailer) return corrupt(frame_no + 1, pos, "missing end frame (file cut short)");
+    // Pass 2: in bucket order (see load_in_bucket_order); the frames were checked above.
+    const auto order = bucket_order(group, bucket_count / kBucketsPerGroup + 1);
+    std::vector<std::uint32_t>().swap(group);
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      if (i + kAhead < order.size()) {
+        const char* ahead = text.data() + offsets[order[i + kAhead]];
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + 64);  // the key starts 60 bytes into the frame
+      }
+      std::size_t at = offsets[order[i]];
+      if (!detail::read_snapshot_frame(text, at, frame, why, false)) return corrupt(0, at, why);  // not reached
+      load_record(frame, true);
+    }
     snapshot_bytes = text.size();
     return {};
   }
@@ -588,6 +720,9 @@ struct FaultStore::Impl {
     std::size_t line_no = 1;
     why.clear();
     PendingRecords pending;
+    // Sized for the shortest plausible lines: pages never filled are never touched (growing by doubling copied
+    // the records several times over).
+    pending.records.reserve((text.size() - pos) / 48);
     while (next_line(text, pos, line)) {
       ++line_no;
       if (!detail::parse_line(line, parsed, why)) break;
@@ -669,6 +804,7 @@ Result<void> FaultStore::open(std::string& error) {
     m.snapshot_bytes = 0;
     m.journal_stale = false;
     m.must_compact = false;
+    m.snapshot_v1 = false;
     if (m.journal_fd >= 0) ::close(m.journal_fd);
     m.journal_fd = -1;
     ::close(m.lock_fd);
@@ -720,7 +856,7 @@ FaultDecision FaultStore::on_firing(std::string_view key, std::int64_t episode_s
   }
   Entry& e = m.entry_for(key, it);
   StoredFault raised;
-  raised.event_id = make_event_id(key, episode_start_us);
+  raised.event_id = detail::StoredEventId::canonical(event_id_hash(key, episode_start_us));
   raised.episode_start_us = episode_start_us;
   raised.start_epoch_us = episode_start_us;
   raised.sequence = 1;
@@ -765,7 +901,7 @@ FaultDecision FaultStore::on_resolved(std::string_view key, std::int64_t episode
   const bool send = m.options.unknown_resolve == UnknownResolvePolicy::send;
   Entry& e = m.entry_for(key, it);
   StoredFault cleared;
-  cleared.event_id = make_event_id(key, episode_start_us);
+  cleared.event_id = detail::StoredEventId::canonical(event_id_hash(key, episode_start_us));
   cleared.episode_start_us = episode_start_us;
   cleared.start_epoch_us = episode_start_us;
   cleared.sequence = send ? 2 : 0;  // the lost raise had 1; 0 = nothing was sent
@@ -826,10 +962,12 @@ Result<void> FaultStore::compact(std::string& error) {
   const auto now = m.now();
   const auto next_generation = m.generation + 1;
   std::string text;
-  text.reserve(m.faults.size() * 128 + 64);
-  detail::append_header(text, detail::kSnapshotKind, next_generation);
-  // One pass over the map (its nodes are scattered: each pass costs cache misses on every fault).
-  std::uint64_t count = 0;
+  text.reserve(m.faults.size() * 96 + 128);
+  // Format version 2 (binary, README.md): open() reads it several times faster than the text lines of version 1.
+  detail::append_snapshot_header(text, next_generation);
+  // One pass over the map picks what goes into the snapshot.
+  std::vector<std::pair<const Entry*, const StoredFault*>> kept;
+  kept.reserve(m.faults.size());
   std::size_t active = 0;
   bool any_expired = false;
   for (const auto& e : m.faults) {
@@ -839,16 +977,36 @@ Result<void> FaultStore::compact(std::string& error) {
       any_expired = true;
       continue;
     }
-    detail::append_record(text, e.first, *f);
-    ++count;
+    kept.emplace_back(&e, f);
     if (f->active()) ++active;
   }
-  detail::append_trailer(text, count);
+  // Written in the order open() puts them into a map reserved for this many records (see load_binary_snapshot):
+  // it then reads the file front to back. In any other order each record cost a cache miss on the mapped file
+  // (a third of open() with 500,000 faults).
+  const std::size_t buckets = loader_bucket_count(kept.size());
+  std::vector<std::uint32_t> group(kept.size());
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    group[i] = static_cast<std::uint32_t>(m.faults.hash_function()(kept[i].first->first) % buckets / kBucketsPerGroup);
+  }
+  const auto order = bucket_order(group, buckets / kBucketsPerGroup + 1);
+  std::vector<std::uint32_t>().swap(group);
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i + kAhead < order.size()) {  // the nodes are visited out of their memory order
+      __builtin_prefetch(kept[order[i + kAhead]].first);
+      __builtin_prefetch(kept[order[i + kAhead]].second);
+    }
+    const auto& [e, f] = kept[order[i]];
+    detail::append_snapshot_record(text, e->first, *f);
+  }
+  const std::uint64_t count = kept.size();
+  detail::finish_snapshot(text, count);
   // Until this rename succeeds the old snapshot + journal stay authoritative, so a failure changes nothing.
   if (auto r = write_file_atomically(m.snapshot_path(), text, error); !r) return r;
   m.generation = next_generation;
   m.snapshot_bytes = text.size();
   m.must_compact = false;
+  m.snapshot_v1 = false;
   if (shared) {
     // The snapshot holds the durable versions; what is in flight is appended to the new journal once written.
     // `active` counts memory, kept up to date by every change; forgetting expired (closed) records leaves it.
@@ -870,7 +1028,7 @@ Result<void> FaultStore::checkpoint(std::string& error) {
     error = std::move(warning);
     return r;
   }
-  if (m.journal_bytes <= m.journal_header_bytes && !m.must_compact && !m.journal_stale) {
+  if (m.journal_bytes <= m.journal_header_bytes && !m.must_compact && !m.journal_stale && !m.snapshot_v1) {
     error = std::move(warning);  // nothing to fold (a compaction inside persist() may have left a warning)
     return {};
   }
@@ -924,13 +1082,13 @@ Result<void> FaultStore::replace_all(const std::vector<FaultRecord>& records, st
   m.faults.clear();
   for (const auto& r : records) {
     StoredFault f;
-    f.event_id = r.event_id;
+    f.event_id = detail::StoredEventId::from_text(r.event_id, r.episode_start_us);
     f.episode_start_us = r.episode_start_us;
     f.start_epoch_us = r.start_epoch_us;
     f.sequence = r.sequence;
     f.severity = r.severity;
     f.closed_at_us = r.closed_at_us;
-    m.faults.insert_or_assign(r.key, std::move(f));
+    m.faults.insert_or_assign(detail::FaultKey(r.key), std::move(f));
   }
   m.recount();
   if (!m.opened) return {};
@@ -1049,18 +1207,9 @@ std::size_t FaultStore::replay_lines(std::string_view lines, std::string& warnin
 }
 
 std::string FaultStore::make_event_id(std::string_view key, std::int64_t episode_start_us) {
-  char digits[24];
-  auto end = std::to_chars(digits, digits + sizeof digits, episode_start_us).ptr;
-  std::uint64_t h = detail::fnv1a64(key);
-  h = detail::fnv1a64("-", h);
-  h = detail::fnv1a64(std::string_view(digits, static_cast<std::size_t>(end - digits)), h);
-  std::string id = "fault-";
+  std::string id;
   id.reserve(6 + 16 + 1 + 20);
-  constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 15; i >= 0; --i) id += kHex[(h >> (4 * i)) & 0xFU];
-  id += '-';
-  end = std::to_chars(digits, digits + sizeof digits, episode_start_us / 1'000'000).ptr;
-  id.append(digits, end);
+  detail::append_canonical_event_id(id, event_id_hash(key, episode_start_us), episode_start_us);
   return id;
 }
 

@@ -37,8 +37,10 @@
 ///   faults.snapshot  full state, replaced atomically (temporary file, fsync, rename) at compaction
 ///   faults.journal   changes since that snapshot, one line per changed record, appended by persist()
 ///   lock             flock()ed while open, so two agents never share one state directory
-/// Both files are text lines of TAB-separated fields, each line ending in the CRC-32 (8 lower-case hex digits) of
-/// everything before its last TAB, so a torn or corrupt tail is detected:
+/// The journal is text lines of TAB-separated fields (format version 1), each line ending in the CRC-32 (8
+/// lower-case hex digits) of everything before its last TAB, so a torn or corrupt tail is detected. A compaction
+/// writes the snapshot in format version 2 (binary, checksummed frames; src/state/README.md), which open() reads
+/// several times faster; snapshots of version 1 (text lines as below, written by older versions) are still read:
 ///   H  vesagent-faults  1  snapshot|journal  <generation>  <crc>    first line of both files
 ///   R  <key>  <eventId>  <episode_us>  <startEpoch_us>  <sequence>  <SEVERITY>  <closed_at_us>  <crc>
 ///   E  <record count>  <crc>                                        last line of the snapshot
@@ -138,8 +140,9 @@ class FaultStore {
   /// starts an empty journal. persist() does this by itself; useful at shutdown or in tests.
   Result<void> compact(std::string& error);
 
-  /// For a clean shutdown: persist(), then, when the journal holds any change, compact() so that the next open()
-  /// reads the snapshot alone (a journal as large as the snapshot doubled the start-up time). Fails only when
+  /// For a clean shutdown: persist(), then, when the journal holds any change (or the snapshot is of format
+  /// version 1), compact() so that the next open() reads the snapshot alone (a journal as large as the snapshot
+  /// doubled the start-up time). Fails only when
   /// persist() fails; a failed compaction after it is a warning in `error` with ok returned (the changes are
   /// durable in the journal, the next open() replays it).
   Result<void> checkpoint(std::string& error);
