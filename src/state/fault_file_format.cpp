@@ -276,6 +276,16 @@ void append_canonical_event_id(std::string& out, std::uint64_t hash, std::int64_
   out.append(buf, end);
 }
 
+void assign_fields(StoredFault& f, const RecordFields& r) {
+  f.event_id = r.event_id_canonical ? StoredEventId::canonical(r.event_id_hash)
+                                    : StoredEventId::from_text(r.event_id, r.episode_start_us);
+  f.episode_start_us = r.episode_start_us;
+  f.start_epoch_us = r.start_epoch_us;
+  f.sequence = r.sequence;
+  f.closed_at_us = r.closed_at_us;
+  f.severity = r.severity;
+}
+
 StoredEventId StoredEventId::from_text(std::string_view text, std::int64_t episode_us) {
   // "fault-" + 16 lower-case hex digits + "-" + at least one character
   if (text.size() >= 24 && text.substr(0, 6) == "fault-" && text[22] == '-') {

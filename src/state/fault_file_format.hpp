@@ -94,6 +94,9 @@ struct RecordFields {
   core::Severity severity = core::Severity::major;
 };
 
+/// Copies a parsed record's fields into `f`; its in-memory bookkeeping (dirty, undurable) is left as it is.
+void assign_fields(StoredFault& f, const RecordFields& r);
+
 /// One parsed line. For a record, `key` and `event_id` point into the line, or into the `*_storage` buffers when
 /// they had escapes (so a ParsedLine must not be copied while its views are in use; reuse one object for every
 /// line, the buffers keep their capacity). Only the fields of its `type` are meaningful.

@@ -183,13 +183,7 @@ constexpr std::size_t kBucketsPerGroup = 64;
 
 /// Copies a parsed record into a stored fault.
 void assign_parsed(StoredFault& f, const detail::RecordFields& p) {
-  f.event_id = p.event_id_canonical ? detail::StoredEventId::canonical(p.event_id_hash)
-                                    : detail::StoredEventId::from_text(p.event_id, p.episode_start_us);
-  f.episode_start_us = p.episode_start_us;
-  f.start_epoch_us = p.start_epoch_us;
-  f.sequence = p.sequence;
-  f.closed_at_us = p.closed_at_us;
-  f.severity = p.severity;
+  detail::assign_fields(f, p);
   f.dirty = false;
 }
 

@@ -18,13 +18,7 @@ namespace {
 
 d::StoredFault stored(const d::RecordFields& r) {
   d::StoredFault f;
-  f.event_id = r.event_id_canonical ? d::StoredEventId::canonical(r.event_id_hash)
-                                    : d::StoredEventId::from_text(r.event_id, r.episode_start_us);
-  f.episode_start_us = r.episode_start_us;
-  f.start_epoch_us = r.start_epoch_us;
-  f.sequence = r.sequence;
-  f.closed_at_us = r.closed_at_us;
-  f.severity = r.severity;
+  d::assign_fields(f, r);
   return f;
 }
 

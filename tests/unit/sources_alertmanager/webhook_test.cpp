@@ -68,9 +68,12 @@ class WebhookTest : public ::testing::Test {
     ioc_.run_for(200ms);
   }
 
-  void start() {
+  void start() { start_with(sink_); }
+
+  /// start() with another sink (an outbox, a hanging disk).
+  void start_with(core::EventSink& sink) {
     if (!store_) open_store();
-    webhook_ = std::make_unique<Webhook>(ioc_.get_executor(), config_, sink_, *store_, [this] { return accept_; });
+    webhook_ = std::make_unique<Webhook>(ioc_.get_executor(), config_, sink, *store_, [this] { return accept_; });
     webhook_->set_clock([this] { return now_; });
     auto port = webhook_->start();
     ASSERT_TRUE(port.has_value()) << port.error().message();
@@ -603,12 +606,7 @@ TEST_F(WebhookTest, a_request_costs_one_fdatasync_for_its_events_and_its_decisio
   std::string note;
   ASSERT_TRUE(box.open(note).has_value()) << note;
   OutboxSink sink(box);
-  webhook_ = std::make_unique<Webhook>(ioc_.get_executor(), config_, sink, *store_, nullptr);
-  webhook_->set_clock([this] { return now_; });
-  auto port = webhook_->start();
-  ASSERT_TRUE(port.has_value());
-  port_ = *port;
-  client_ = std::make_unique<http::Client>(ioc_.get_executor());
+  start_with(sink);
   ioc_.run_for(50ms);  // the outbox's first segment header is written
   const auto before = box.stats();
 
@@ -649,12 +647,7 @@ TEST_F(WebhookTest, answers_503_when_the_events_are_not_on_disk_within_the_read_
   config_.alert_manager.read_timeout = 300ms;
   open_store();
   HangingSink sink;
-  webhook_ = std::make_unique<Webhook>(ioc_.get_executor(), config_, sink, *store_, nullptr);
-  webhook_->set_clock([this] { return now_; });
-  auto port = webhook_->start();
-  ASSERT_TRUE(port.has_value());
-  port_ = *port;
-  client_ = std::make_unique<http::Client>(ioc_.get_executor());
+  start_with(sink);
 
   const auto started = std::chrono::steady_clock::now();
   auto r = post(wire_body("01_firing_single_alert"));

@@ -29,13 +29,7 @@ inline std::string snapshot_as_text(const std::filesystem::path& path) {
         break;
       case detail::SnapshotFrame::Type::record: {
         detail::StoredFault f;
-        f.event_id = frame.event_id_canonical ? detail::StoredEventId::canonical(frame.event_id_hash)
-                                              : detail::StoredEventId::from_text(frame.event_id, frame.episode_start_us);
-        f.episode_start_us = frame.episode_start_us;
-        f.start_epoch_us = frame.start_epoch_us;
-        f.sequence = frame.sequence;
-        f.closed_at_us = frame.closed_at_us;
-        f.severity = frame.severity;
+        detail::assign_fields(f, frame);
         detail::append_record(out, frame.key, f);
         break;
       }
