@@ -1,55 +1,20 @@
 #include "vesagent/outbox/segment_format.hpp"
 
-#include <array>
 #include <cstring>
+
+#include "vesagent/core/little_endian.hpp"
 
 namespace vesagent::outbox::segment {
 namespace {
 
 constexpr unsigned char kRecordMagic[4] = {0xFF, 0xFE, 'V', 'R'};
 
-using Tables = std::array<std::array<std::uint32_t, 256>, 8>;
-
-constexpr Tables make_tables() {
-  Tables t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1U) ? (c >> 1) ^ 0x82F63B78U : c >> 1;  // reflected Castagnoli
-    t[0][i] = c;
-  }
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    for (std::size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFU];
-  }
-  return t;
-}
-
-constexpr Tables kTables = make_tables();
-
-std::uint32_t load32(const unsigned char* p) {
-  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
-         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
-}
-
-std::uint64_t load64(const unsigned char* p) {
-  return static_cast<std::uint64_t>(load32(p)) | static_cast<std::uint64_t>(load32(p + 4)) << 32;
-}
-
-void put16(std::string& out, std::uint16_t v) {
-  out.push_back(static_cast<char>(v & 0xFFU));
-  out.push_back(static_cast<char>(v >> 8));
-}
-
-void put32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFU));
-}
-
-void put64(std::string& out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFU));
-}
-
-void store32(std::string& out, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFFU);
-}
+using core::little_endian::load32;
+using core::little_endian::load64;
+using core::little_endian::put16;
+using core::little_endian::put32;
+using core::little_endian::put64;
+using core::little_endian::store32;
 
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
@@ -67,52 +32,7 @@ void append_record(std::string& out, Body&& body) {
   store32(out, start + 8, crc32c(std::string_view(out).substr(body_start)));
 }
 
-#if defined(__x86_64__)
-/// The SSE4.2 crc32 instruction computes exactly CRC-32C, 8 bytes per instruction: about ten times the table
-/// version, which was 2 % of the agent's CPU under webhook load (every record is checksummed when written).
-__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(const unsigned char* p, std::size_t n,
-                                                             std::uint32_t crc) noexcept {
-  std::uint64_t c = crc;
-  while (n >= 8) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);  // unaligned load; the instruction consumes the bytes in little-endian order
-    c = __builtin_ia32_crc32di(c, v);
-    p += 8;
-    n -= 8;
-  }
-  auto c32 = static_cast<std::uint32_t>(c);
-  while (n-- > 0) c32 = __builtin_ia32_crc32qi(c32, *p++);
-  return c32;
-}
-
-const bool kHaveSse42 = __builtin_cpu_supports("sse4.2");
-#endif
-
 }  // namespace
-
-std::uint32_t crc32c(std::string_view data, std::uint32_t crc) noexcept {
-#if defined(__x86_64__)
-  if (kHaveSse42) return ~crc32c_sse42(bytes(data), data.size(), ~crc);
-#endif
-  return crc32c_portable(data, crc);
-}
-
-std::uint32_t crc32c_portable(std::string_view data, std::uint32_t crc) noexcept {
-  const unsigned char* p = bytes(data);
-  std::size_t n = data.size();
-  crc = ~crc;
-  while (n >= 8) {
-    const std::uint32_t lo = load32(p) ^ crc;
-    const std::uint32_t hi = load32(p + 4);
-    crc = kTables[7][lo & 0xFFU] ^ kTables[6][(lo >> 8) & 0xFFU] ^ kTables[5][(lo >> 16) & 0xFFU] ^
-          kTables[4][lo >> 24] ^ kTables[3][hi & 0xFFU] ^ kTables[2][(hi >> 8) & 0xFFU] ^
-          kTables[1][(hi >> 16) & 0xFFU] ^ kTables[0][hi >> 24];
-    p += 8;
-    n -= 8;
-  }
-  while (n-- > 0) crc = (crc >> 8) ^ kTables[0][(crc ^ *p++) & 0xFFU];
-  return ~crc;
-}
 
 bool known_domain(std::uint8_t value) noexcept {
   // core::to_string() names every domain this build has and answers "other" past the last one.

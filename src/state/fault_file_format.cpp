@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "vesagent/core/little_endian.hpp"
+
 namespace vesagent::state::detail {
 namespace {
 
@@ -340,74 +342,16 @@ void StoredEventId::append_to(std::string& out, std::int64_t episode_us) const {
   }
 }
 
-// ---- CRC-32C ----
+// ---- format version 2: helpers ----
 
 namespace {
 
-constexpr std::array<std::array<std::uint32_t, 256>, 8> make_crc32c_tables() {
-  std::array<std::array<std::uint32_t, 256>, 8> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1U) != 0 ? 0x82F63B78U ^ (c >> 1) : c >> 1;
-    t[0][i] = c;
-  }
-  for (std::size_t k = 1; k < 8; ++k) {
-    for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFFU];
-  }
-  return t;
-}
-constexpr auto kCrc32c = make_crc32c_tables();
-
-std::uint32_t crc32c_portable(const unsigned char* p, std::size_t n, std::uint32_t c) noexcept {
-  for (; n >= 8; n -= 8, p += 8) {
-    const std::uint32_t lo =
-        c ^ (std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24);
-    c = kCrc32c[7][lo & 0xFFU] ^ kCrc32c[6][(lo >> 8) & 0xFFU] ^ kCrc32c[5][(lo >> 16) & 0xFFU] ^
-        kCrc32c[4][lo >> 24] ^ kCrc32c[3][p[4]] ^ kCrc32c[2][p[5]] ^ kCrc32c[1][p[6]] ^ kCrc32c[0][p[7]];
-  }
-  for (; n > 0; --n, ++p) c = kCrc32c[0][(c ^ *p) & 0xFFU] ^ (c >> 8);
-  return c;
-}
-
-#if defined(__x86_64__)
-// The SSE4.2 crc32 instruction computes exactly CRC-32C, 8 bytes per instruction: the checksum of a 500,000-fault
-// snapshot costs a few milliseconds instead of a fifth of open() (the table-driven CRC-32 of format version 1).
-__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(const unsigned char* p, std::size_t n,
-                                                             std::uint32_t crc) noexcept {
-  std::uint64_t c = crc;
-  for (; n >= 8; n -= 8, p += 8) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);  // unaligned load; the instruction consumes the bytes in little-endian order
-    c = __builtin_ia32_crc32di(c, v);
-  }
-  auto c32 = static_cast<std::uint32_t>(c);
-  for (; n > 0; --n, ++p) c32 = __builtin_ia32_crc32qi(c32, *p);
-  return c32;
-}
-const bool kHaveSse42 = __builtin_cpu_supports("sse4.2");
-#endif
-
-// Little-endian fields, written and read byte by byte (compilers turn these into plain loads and stores).
-void put32(std::string& out, std::uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFFU);
-  out.append(b, 4);
-}
-void put64(std::string& out, std::uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFFU);
-  out.append(b, 8);
-}
-void store32(std::string& out, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFFU);
-}
-void store64(std::string& out, std::size_t at, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFFU);
-}
-std::uint32_t load32(const unsigned char* p) {
-  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 | std::uint32_t{p[3]} << 24;
-}
-std::uint64_t load64(const unsigned char* p) { return std::uint64_t{load32(p)} | std::uint64_t{load32(p + 4)} << 32; }
+using core::little_endian::load32;
+using core::little_endian::load64;
+using core::little_endian::put32;
+using core::little_endian::put64;
+using core::little_endian::store32;
+using core::little_endian::store64;
 
 // Severity codes of format version 2: fixed here, independent of the enum's order.
 constexpr core::Severity kSeverityByCode[] = {core::Severity::critical, core::Severity::major, core::Severity::minor,
@@ -444,14 +388,6 @@ void end_frame(std::string& out, std::size_t start) {
 }
 
 }  // namespace
-
-std::uint32_t crc32c(std::string_view data, std::uint32_t crc) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-#if defined(__x86_64__)
-  if (kHaveSse42) return ~crc32c_sse42(p, data.size(), ~crc);
-#endif
-  return ~crc32c_portable(p, data.size(), ~crc);
-}
 
 // ---- format version 2 ----
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "vesagent/core/crc32c.hpp"
 #include "vesagent/core/event.hpp"
 
 namespace vesagent::state::detail {
@@ -73,8 +74,8 @@ inline constexpr std::string_view kSnapshotKind = "snapshot";
 inline constexpr std::string_view kJournalKind = "journal";
 
 std::uint32_t crc32(std::string_view data) noexcept;
-/// CRC-32C (Castagnoli), with the SSE4.2 instruction where the CPU has it: the checksum of format version 2.
-std::uint32_t crc32c(std::string_view data, std::uint32_t crc = 0) noexcept;
+/// The checksum of format version 2: CRC-32C (core/crc32c.hpp, shared with the outbox's segments).
+using core::crc32c;
 std::uint64_t fnv1a64(std::string_view data, std::uint64_t hash = 14695981039346656037ULL) noexcept;
 
 void append_header(std::string& out, std::string_view kind, std::uint64_t generation);

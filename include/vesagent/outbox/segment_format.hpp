@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "vesagent/core/crc32c.hpp"
 #include "vesagent/core/event.hpp"
 
 namespace vesagent::outbox::segment {
@@ -42,11 +43,9 @@ constexpr std::uint32_t kMaxBodyBytes = 256U << 20;
 
 enum class RecordType : std::uint8_t { event = 1, ack = 2, state = 3 };
 
-/// CRC-32C (Castagnoli): the SSE4.2 instruction where the CPU has it, else software slicing-by-8. `crc`
-/// continues a previous value (0 to start).
-std::uint32_t crc32c(std::string_view data, std::uint32_t crc = 0) noexcept;
-/// The software version alone (the two must agree; tested).
-std::uint32_t crc32c_portable(std::string_view data, std::uint32_t crc = 0) noexcept;
+/// The records' checksum: CRC-32C (core/crc32c.hpp, shared with the fault store's snapshot).
+using core::crc32c;
+using core::crc32c_portable;
 
 /// True for a domain byte this build knows (core::Domain values).
 bool known_domain(std::uint8_t value) noexcept;
