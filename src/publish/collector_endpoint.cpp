@@ -62,15 +62,7 @@ Batch make_batch(const std::deque<outbox::Entry>& entries, std::size_t n) {
     b.body = ves::wrap_single(entries.front().json);
     return b;
   }
-  std::size_t size = 16;
-  for (std::size_t i = 0; i < n; ++i) size += entries[i].json.size() + 1;
-  b.body.reserve(size);
-  b.body.append("{\"eventList\":[");  // ves::wrap_batch's layout, without collecting the strings first
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0) b.body += ',';
-    b.body.append(entries[i].json);
-  }
-  b.body.append("]}");
+  b.body = ves::wrap_batch(n, [&](std::size_t i) -> std::string_view { return entries[i].json; });
   return b;
 }
 

@@ -511,14 +511,18 @@ std::string wrap_single(std::string_view encoded_event) {
 }
 
 std::string wrap_batch(std::span<const std::string> encoded_events) {
+  return wrap_batch(encoded_events.size(), [&](std::size_t i) -> std::string_view { return encoded_events[i]; });
+}
+
+std::string wrap_batch(std::size_t count, const std::function<std::string_view(std::size_t)>& event_at) {
   std::size_t size = 16;
-  for (const auto& e : encoded_events) size += e.size() + 1;
+  for (std::size_t i = 0; i < count; ++i) size += event_at(i).size() + 1;
   std::string body;
   body.reserve(size);
   body.append("{\"eventList\":[");
-  for (std::size_t i = 0; i < encoded_events.size(); ++i) {
+  for (std::size_t i = 0; i < count; ++i) {
     if (i > 0) body += ',';
-    body.append(encoded_events[i]);
+    body.append(event_at(i));
   }
   body.append("]}");
   return body;

@@ -2,6 +2,7 @@
 /// VES encoders: pure functions from the version-neutral core::Event to the JSON a collector expects.
 /// v7 = VES 7.2.1 (schema CommonEventFormat_30.2.1_ONAP.json); v5 = VES 5.4.1 (CommonEventFormat_28.4.1.json).
 /// No I/O, no shared state: safe to call from any thread.
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ std::string wrap_single(std::string_view encoded_event);              ///< {"eve
 /// {"eventList":[...]}. The caller keeps batches non-empty and single-domain: the collector answers 400 for
 /// an empty or mixed batch.
 std::string wrap_batch(std::span<const std::string> encoded_events);
+/// The same for `count` events where the i-th is `event_at(i)`: built straight from where the events are kept
+/// (the outbox's queue), without collecting copies first.
+std::string wrap_batch(std::size_t count, const std::function<std::string_view(std::size_t)>& event_at);
 
 /// The wire name of a domain for a version ("measurementsForVfScaling" on v5).
 std::string_view wire_domain(core::Domain domain, Version version) noexcept;
