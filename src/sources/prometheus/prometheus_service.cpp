@@ -69,6 +69,11 @@ std::string seconds_text(std::int64_t ms) {
   return buf;
 }
 
+/// A window mark for the logs: its end in seconds, or "none" when no window was handed on yet.
+std::string mark_text(const std::optional<std::int64_t>& end_ms) {
+  return end_ms ? seconds_text(*end_ms) : std::string("none");
+}
+
 std::string short_rule(const std::string& path) {
   const auto pos = path.rfind('.');
   return pos == std::string::npos ? path : path.substr(pos + 1);  // "metrics[3]"
@@ -374,13 +379,13 @@ asio::awaitable<void> adopt_shared_mark(const CorePtr& core) {
     core->log->warn("msg=\"Cannot read the cluster's last measurement window; continuing from this agent's own\" "
                     "error={} last_window_end={}",
                     telemetry::logfmt_value(shared.error().message()),
-                    core->last_end_ms ? seconds_text(*core->last_end_ms) : std::string("none"));
+                    mark_text(core->last_end_ms));
     co_return;
   }
   if (*shared && (!core->last_end_ms || **shared > *core->last_end_ms)) {
     core->log->info("msg=\"Continuing from the cluster's last measurement window\" last_window_end={} own={}",
                     seconds_text(**shared),
-                    core->last_end_ms ? seconds_text(*core->last_end_ms) : std::string("none"));
+                    mark_text(core->last_end_ms));
     core->last_end_ms = **shared;
   }
 }
@@ -470,7 +475,7 @@ Result<void> PrometheusService::start(std::string& error) {
   c.run = std::make_shared<Run>(c.ctx.executor);
   c.log->info("msg=\"Prometheus measurements started\" address={} rules={} interval_s={} last_window_end={}",
               c.ctx.config->measurement.prometheus.address, c.rules->rules.size(), c.interval_ms() / 1000,
-              c.last_end_ms ? seconds_text(*c.last_end_ms) : std::string("none"));
+              mark_text(c.last_end_ms));
   asio::co_spawn(c.ctx.executor, run_loop(core_, c.run), [](std::exception_ptr) {});
   return {};
 }
