@@ -7,17 +7,23 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "app_metrics.hpp"
+#include "collector_intervals.hpp"
 #include "services.hpp"
-#include "vesagent/cluster/member.hpp"
 #include "vesagent/app/task_group.hpp"
+#include "vesagent/cluster/member.hpp"
 #include "vesagent/core/clock.hpp"
+#include "vesagent/correlate/stage.hpp"
 #include "vesagent/http/client.hpp"
 #include "vesagent/outbox/outbox.hpp"
 #include "vesagent/pipeline/pipeline.hpp"
@@ -41,10 +47,11 @@ constexpr const char* kHeartbeatTask = "heartbeat";
 constexpr const char* kPublishTask = "publish";
 constexpr const char* kProbeTask = "probe";
 constexpr const char* kDeadlineTask = "shutdown-deadline";
-constexpr const char* kClusterTask = "cluster";  // etcd HA (issue 6): campaign, lease, fencing
+constexpr const char* kClusterTask = "cluster";  // etcd HA: campaign, lease, fencing, replicated log
+constexpr const char* kIntervalsKey = "collector-intervals";  // KvStore key of the collector-set intervals
 ves::Version version_of(const config::Config& c) { return c.ves.version == 5 ? ves::Version::v5 : ves::Version::v7; }
 
-// Durable outbox (issue 6): <datadir>/outbox, bounded by outbox.maxBytes / maxAge; the webhook answers 503 while
+// <datadir>/outbox, bounded by outbox.maxBytes / maxAge; the webhook answers 503 while
 // outbox::Outbox::accepting() says no.
 outbox::OverflowPolicy overflow_of(const config::Config& c) {
   return c.outbox.overflow_policy == "dropOldest" ? outbox::OverflowPolicy::drop_oldest
@@ -65,7 +72,7 @@ outbox::Options outbox_options(const config::Config& c) {
   return o;
 }
 
-// --dry-run (issue 7): the state directory becomes a fresh temporary one, before any module opens a file in it.
+// --dry-run: the state directory becomes a fresh temporary one, before any module opens a file in it.
 config::Config for_run(config::Config c, const RunOptions& run) {
   if (run.dry_run) {
     std::string tmpl = (std::filesystem::temp_directory_path() / "ves-agent-dry-run.XXXXXX").string();
@@ -73,31 +80,37 @@ config::Config for_run(config::Config c, const RunOptions& run) {
   }
   return c;
 }
+
+/// The correlation stage's settings; VESAGENT_TEST_CRASH=before-cluster-commit arms its test hook (the HA tests
+/// kill a leader between the local and the cluster commit with it).
+correlate::StageOptions stage_options(const config::Config& c) {
+  auto o = correlate::StageOptions::from_config(c);
+  const char* crash = std::getenv("VESAGENT_TEST_CRASH");
+  o.crash_before_replication = crash != nullptr && std::string_view(crash) == "before-cluster-commit";
+  return o;
+}
 }  // namespace
 
 struct App::Impl {
   asio::any_io_executor executor;
   config::Config config;
   http::Client client;
-  state::IdAllocator ids;
   outbox::Outbox outbox;
-  pipeline::Pipeline pipeline;
+  pipeline::Pipeline pipeline;  ///< encode + enqueue, downstream of the stage
+  correlate::Stage stage;       ///< fault lifecycle, eventIds, commits: what every source hands its work to
   publish::FailoverPublisher publisher;
   sources::heartbeat::HeartbeatSource heartbeat;
   scheduler::PollLoop heartbeat_loop;
   TaskGroup tasks;
-  std::unique_ptr<state::FaultStore> faults;
-  std::string fault_replay_note;          ///< start-up: problems with fault lines found in the outbox
-  std::uint64_t fault_replayed_rounds = 0;  ///< start-up: outbox state records that changed the fault state
   std::unique_ptr<sources::alertmanager::Webhook> webhook;
-  /// etcd HA (issue 6): null = standalone. Declared after `faults`, whose change listener it holds.
+  /// etcd HA: null = standalone. Declared after the stage, whose fault store and ids it serves.
   std::unique_ptr<cluster::Member> member;
-  core::ServiceContext service_context;
+  CollectorIntervals intervals;  ///< what the collector set (commandList); persisted
+  sources::ServiceContext service_context;
   std::vector<std::unique_ptr<core::Service>> services;  ///< pollers and other services, see services.cpp
   std::function<void()> stopped_callback;
   bool stopping = false;
   bool started = false;
-  // Issue 7: process run mode, the agent's own HTTP endpoint, --once bookkeeping.
   RunOptions run;
   std::unique_ptr<web::Endpoint> web;
   std::int64_t start_time_us = core::now_epoch_us();
@@ -107,16 +120,15 @@ struct App::Impl {
       : executor(ex),
         config(for_run(std::move(cfg), options)),
         client(ex),
-        ids(std::filesystem::path(config.datadir) / "event-counter"),
-        outbox(ex, outbox_options(config)),  // opened (and replayed) in start(); issue 6
+        outbox(ex, outbox_options(config)),  // opened (and replayed) in start()
         pipeline(ves::EncodeContext{version_of(config), std::string(core::time_zone_offset())}, outbox,
                  config.event.max_size, std::filesystem::path(config.datadir) / "dead-letter.jsonl"),
+        stage(stage_options(config), pipeline, outbox),
         publisher(ex, outbox, make_endpoint("primary", config.primary_collector),
                   make_endpoint("backup", config.backup_collector), publisher_settings(config),
                   [this](const std::vector<ves::Command>& commands) { apply_commands(commands); }),
-        // Clustered, eventIds come from blocks reserved in etcd, so two leaders never repeat a number (issue 6).
-        heartbeat(config, [this] { return member ? member->next_event_number() : ids.next(); }),
-        heartbeat_loop(ex, heartbeat, pipeline, config.heartbeat.default_interval),
+        heartbeat(config),
+        heartbeat_loop(ex, heartbeat, stage, config.heartbeat.default_interval),
         tasks(ex),
         run(std::move(options)) {
     if (!run.dry_run_output) {
@@ -139,7 +151,7 @@ struct App::Impl {
   std::string not_ready_reason() const {
     if (!started) return "starting";
     if (stopping) return "stopping";
-    if (member && !member->is_leader()) return "not the cluster leader";  // issue 6: followers answer 503
+    if (member && !member->is_leader()) return "not the cluster leader";  // followers answer 503
     return {};
   }
 
@@ -150,18 +162,18 @@ struct App::Impl {
     in.publisher = &publisher;
     in.backup_configured = config.backup_collector.configured();
     in.webhook = webhook ? &webhook->stats() : nullptr;
-    in.faults = faults.get();
     in.heartbeat = &heartbeat_loop.stats();
     in.heartbeat_interval_seconds = std::chrono::duration<double>(heartbeat_loop.interval()).count();
     in.ves_version = config.ves.version;
     in.start_time_us = start_time_us;
     in.ready = not_ready_reason().empty();
     write_app_metrics(in, out);
+    stage.write_metrics(out);
     for (const auto& service : services) service->write_metrics(out);
-    if (member) member->write_metrics(out);  // issue 6: leader state gauge
+    if (member) member->write_metrics(out);
   }
 
-  // ---- etcd HA (issue 6): only the leader runs the services, the heartbeat loop and delivery ----
+  // ---- etcd HA: only the leader runs the services, the heartbeat loop and delivery ----
 
   /// True when this agent may emit: standalone, or the cluster leader.
   bool emitting() const { return !member || member->is_leader(); }
@@ -199,6 +211,7 @@ struct App::Impl {
       }
       if (!tasks.running(kPublishTask)) start_emission();
       log->info("msg=\"Leading: polling, heartbeats and delivery started\" queued={}", outbox.size());
+      asio::co_spawn(executor, load_cluster_intervals(), asio::detached);
       return;
     }
     if (!stopping) {
@@ -213,7 +226,7 @@ struct App::Impl {
   /// --dry-run: prints what the publisher would post, in order, and acknowledges it.
   asio::awaitable<void> print_events() {
     for (;;) {
-      if (outbox.entries().empty()) {  // the durable outbox may still be reading entries back (issue 6)
+      if (outbox.entries().empty()) {  // the durable outbox may still be reading entries back
         if (stopping && outbox.empty()) co_return;
         co_await outbox.wait();
         auto cs = co_await asio::this_coro::cancellation_state;
@@ -229,7 +242,7 @@ struct App::Impl {
   asio::awaitable<void> heartbeat_once() {
     auto events = co_await heartbeat.poll();
     if (events) {
-      for (auto& e : *events) pipeline.submit(std::move(e));
+      for (auto& e : *events) stage.submit(std::move(e));
     } else {
       telemetry::logger("app")->error("msg=\"Heartbeat poll failed\" error={}",
                                       telemetry::logfmt_value(events.error().message()));
@@ -271,25 +284,258 @@ struct App::Impl {
 
   void apply_commands(const std::vector<ves::Command>& commands) {
     auto log = telemetry::logger("app");
+    bool changed = false;
     for (const auto& c : commands) {
       switch (c.type) {
-        case ves::Command::Type::heartbeat_interval_change: {
-          // 0 means "back to the configured default" (VES 5.4.1 commandList semantics).
-          milliseconds interval = c.interval_seconds > 0 ? milliseconds(c.interval_seconds * 1000)
-                                                         : config.heartbeat.default_interval;
-          log->info("msg=\"Collector changed the heartbeat interval\" interval_s={}", interval.count() / 1000);
-          set_heartbeat_interval(interval);
+        case ves::Command::Type::heartbeat_interval_change:
+          log->info("msg=\"Collector changed the heartbeat interval\" interval_s={}", c.interval_seconds);
+          intervals.heartbeat_seconds = std::max<std::int64_t>(c.interval_seconds, 0);
+          changed = true;
           break;
-        }
         case ves::Command::Type::measurement_interval_change:
           log->info("msg=\"Collector changed the measurement interval\" interval_s={}", c.interval_seconds);
-          for (auto& service : services) service->set_measurement_interval_seconds(c.interval_seconds);
+          intervals.measurement_seconds = std::max<std::int64_t>(c.interval_seconds, 0);
+          changed = true;
           break;
         default:
           log->info("msg=\"Ignoring unsupported collector command\" command_type={}",
                     telemetry::logfmt_value(c.raw_type));
       }
     }
+    if (!changed) return;
+    apply_intervals();
+    save_intervals();
+  }
+
+  /// 0 means "back to the configured default" (VES 5.4.1 commandList semantics).
+  void apply_intervals() {
+    if (intervals.heartbeat_seconds) {
+      const auto s = *intervals.heartbeat_seconds;
+      set_heartbeat_interval(s > 0 ? milliseconds(s * 1000) : config.heartbeat.default_interval);
+    }
+    if (intervals.measurement_seconds) {
+      for (auto& service : services) service->set_measurement_interval_seconds(*intervals.measurement_seconds);
+    }
+  }
+
+  std::filesystem::path intervals_file() const {
+    return std::filesystem::path(config.datadir) / "collector-intervals.json";
+  }
+
+  /// Locally always (a restart keeps them); clustered also in etcd (a new leader keeps them).
+  void save_intervals() {
+    std::string error;
+    if (!state::write_file_atomically(intervals_file(), intervals.to_json() + "\n", error)) {
+      telemetry::logger("app")->warn("msg=\"Cannot save the collector-set intervals; a restart goes back to the "
+                                     "configured ones\" error={}",
+                                     telemetry::logfmt_value(error));
+    }
+    if (member && member->is_leader()) {
+      asio::co_spawn(
+          executor,
+          [](cluster::KvStore& kv, std::string value) -> asio::awaitable<void> {
+            auto r = co_await kv.put(kIntervalsKey, std::move(value));
+            if (!r) {
+              telemetry::logger("app")->warn("msg=\"Cannot keep the collector-set intervals in etcd; a new leader "
+                                             "goes back to the configured ones\"");
+            }
+          }(member->kv(), intervals.to_json()),
+          asio::detached);
+    }
+  }
+
+  void load_local_intervals() {
+    std::ifstream in(intervals_file());
+    if (!in) return;
+    std::stringstream text;
+    text << in.rdbuf();
+    if (auto loaded = CollectorIntervals::from_json(text.str())) {
+      intervals = *loaded;
+      if (!intervals.empty()) {
+        telemetry::logger("app")->info("msg=\"Applying the intervals the collector set before the restart\" "
+                                       "intervals={}",
+                                       intervals.to_json());
+      }
+      apply_intervals();
+    } else {
+      telemetry::logger("app")->warn("msg=\"Unreadable collector-set intervals; using the configured ones\" file={}",
+                                     intervals_file().string());
+    }
+  }
+
+  /// A new leader continues with the intervals the collector gave the previous one.
+  asio::awaitable<void> load_cluster_intervals() {
+    auto value = co_await member->kv().get(kIntervalsKey);
+    if (!value || !*value) co_return;
+    auto loaded = CollectorIntervals::from_json(**value);
+    if (!loaded || loaded->empty()) co_return;
+    intervals = *loaded;
+    telemetry::logger("app")->info("msg=\"Applying the intervals the collector gave the previous leader\" "
+                                   "intervals={}",
+                                   intervals.to_json());
+    apply_intervals();
+    std::string error;
+    state::write_file_atomically(intervals_file(), intervals.to_json() + "\n", error);
+  }
+
+  /// Clustered: the outbox's queue is mirrored to etcd's log, and at an election the log replaces the queue.
+  void wire_cluster() {
+    member->attach_faults(stage.faults());
+    member->set_local_ids([this](core::Domain d) {
+      std::string error;
+      return stage.ids().next_local(d, error);
+    });
+    member->on_adopt([this](const std::vector<cluster::LogEvent>& events) {
+      // etcd holds everything a collector has not acknowledged: this agent's own queue (from an earlier term)
+      // is either there too or was answered 503 (and retried with the leader of the time).
+      if (outbox.last_seq() > 0) outbox.ack(outbox.last_seq());
+      std::vector<std::uint64_t> seqs;
+      seqs.reserve(events.size());
+      for (const auto& e : events) {
+        outbox.push(outbox::Entry{e.domain, e.event_id, e.json, core::now_epoch_us()});
+        seqs.push_back(outbox.last_seq());
+      }
+      return seqs;
+    });
+    member->on_leadership([this](bool leading) { on_leadership(leading); });
+    outbox.set_observer(member->outbox_observer());
+    stage.set_replica(member.get());
+  }
+
+  // ---- App::start, step by step ----
+
+  /// The state directory, the correlation stage (fault state, event counters) and the outbox, whose replay
+  /// restores undelivered events and the fault decisions that rode with them.
+  Result<void> open_state(std::string& error) {
+    auto log = telemetry::logger("app");
+    std::error_code ec;
+    std::filesystem::create_directories(config.datadir, ec);
+    if (ec) {
+      error = "cannot create state directory " + config.datadir + ": " + ec.message();
+      return make_error_code(errc::io_error);
+    }
+    if (!config.primary_collector.configured()) {
+      error = "primaryCollector.fqdn is not set";
+      return make_error_code(errc::invalid_config);
+    }
+    std::string warnings;
+    if (auto r = stage.open(error, warnings); !r) return r;
+    if (!warnings.empty()) log->warn("msg=\"Fault state repaired\" detail={}", telemetry::logfmt_value(warnings));
+    outbox.set_state_log(stage.state_log());
+    std::string outbox_note;
+    if (auto r = outbox.open(outbox_note); !r) {
+      error = "cannot open the outbox: " + outbox_note;
+      return r;
+    }
+    if (!outbox_note.empty()) {
+      log->warn("msg=\"Outbox damaged; cut or skipped the damage, kept the rest\" corrupt_records={} "
+                "corrupt_bytes={} detail={}",
+                outbox.stats().corrupt_records, outbox.stats().corrupt_bytes, telemetry::logfmt_value(outbox_note));
+    }
+    stage.outbox_opened();
+    if (!outbox.empty()) {
+      log->info("msg=\"Outbox holds events from a previous run; delivering them first\" events={} bytes={}",
+                outbox.size(), outbox.bytes());
+    }
+    return {};
+  }
+
+  /// The Alertmanager webhook (not in --once runs: a push source has no cycle to wait for).
+  Result<void> start_webhook(std::string& error) {
+    if (run.once) return {};
+    webhook = std::make_unique<sources::alertmanager::Webhook>(
+        executor, config, stage,
+        [this] { return !stopping && outbox.accepting() && stage.accepting() && emitting(); });
+    if (auto port = webhook->start(); !port) {
+      error = "cannot listen for Alertmanager on " + config.alert_manager.bind + ": " + port.error().message();
+      return port.error();
+    }
+    return {};
+  }
+
+  /// The polled sources (services.cpp); clustered, they start when this agent leads (on_leadership).
+  Result<void> start_services(std::string& error) {
+    service_context.executor = executor;
+    service_context.config = &config;
+    service_context.client = &client;
+    service_context.correlator = &stage;
+    if (member) service_context.cluster_kv = &member->kv();  // measurement window marks in etcd
+    service_context.once = run.once;
+    service_context.once_done = [this](std::string_view name) { once_finished(name); };
+    services = make_services(service_context);
+    if (!member) load_local_intervals();  // clustered: from etcd when this agent leads
+    if (run.once) {
+      once_pending.insert("heartbeat");
+      std::string names = "heartbeat";
+      for (const auto& service : services) {
+        once_pending.emplace(service->name());
+        names += "," + std::string(service->name());
+      }
+      // Named, so that a service that never calls once_done is easy to spot when --once does not end.
+      telemetry::logger("app")->info("msg=\"Running one cycle\" pollers={}", names);
+    }
+    if (member) return {};
+    for (auto& service : services) {
+      if (auto r = service->start(error); !r) {
+        error = std::string(service->name()) + ": " + error;
+        if (webhook) webhook->stop();
+        for (auto& started_one : services) {
+          if (started_one == service) break;
+          started_one->stop();
+        }
+        return r;
+      }
+    }
+    return {};
+  }
+
+  /// The agent's own HTTP endpoint; not in --once runs, which end before anyone scrapes.
+  Result<void> start_web(std::string& error) {
+    if (config.web.listen_address.empty() || run.once) return {};
+    web::Providers providers;
+    providers.write_metrics = [this](telemetry::MetricsWriter& out) { write_metrics(out); };
+    providers.status_pages = [this] {
+      std::vector<core::StatusPage> pages;
+      for (const auto& service : services) {
+        for (auto& page : service->status_pages()) pages.push_back(std::move(page));
+      }
+      return pages;
+    };
+    providers.not_ready_reason = [this] { return not_ready_reason(); };
+    web = std::make_unique<web::Endpoint>(executor, config.web, std::move(providers));
+    if (auto port = web->start(); !port) {
+      error = "cannot listen on web.listenAddress " + config.web.listen_address + ": " + port.error().message();
+      if (webhook) webhook->stop();
+      for (auto& service : services) service->stop();
+      return port.error();
+    }
+    return {};
+  }
+
+  /// The long-lived tasks: the cluster member (which starts emission when elected), or emission at once.
+  void start_tasks(std::function<void()> all_done) {
+    tasks.on_all_done(std::move(all_done));
+    if (member) {
+      // When the member's task ends during a stop (lease revoked), nothing else needs to run.
+      tasks.spawn(kClusterTask, member->run(), [this] {
+        if (stopping) tasks.cancel_all();
+      });
+    } else {
+      start_emission();
+    }
+  }
+
+  void log_started() const {
+    telemetry::logger("app")->info(
+        "msg=\"Agent started\" ves_version={} webhook={} web={} mode={} active_faults={} primary={} backup={} "
+        "heartbeat_interval_s={} datadir={}",
+        config.ves.version, webhook ? config.alert_manager.bind : std::string("off"),
+        web ? config.web.listen_address : std::string("off"),
+        run.dry_run ? (run.once ? "dry-run,once" : "dry-run") : (run.once ? "once" : "normal"),
+        stage.faults().active_count(), publish::event_url(config.primary_collector, version_of(config)),
+        config.backup_collector.configured() ? publish::event_url(config.backup_collector, version_of(config))
+                                             : std::string("none"),
+        std::chrono::duration_cast<std::chrono::seconds>(heartbeat_loop.interval()).count(), config.datadir);
   }
 };
 
@@ -302,144 +548,17 @@ App::~App() = default;
 
 Result<void> App::start(std::string& error) {
   auto& m = *impl_;
-  auto log = telemetry::logger("app");
-  std::error_code ec;
-  std::filesystem::create_directories(m.config.datadir, ec);
-  if (ec) {
-    error = "cannot create state directory " + m.config.datadir + ": " + ec.message();
-    return make_error_code(errc::io_error);
-  }
-  if (auto r = m.ids.open(); !r) {
-    error = m.ids.last_error();
-    return r;
-  }
-  if (!m.config.primary_collector.configured()) {
-    error = "primaryCollector.fqdn is not set";
-    return make_error_code(errc::invalid_config);
-  }
-  m.faults = std::make_unique<state::FaultStore>(sources::alertmanager::fault_store_options(m.config));
-  std::string fault_note;
-  if (auto r = m.faults->open(fault_note); !r) {
-    error = "cannot open fault state: " + fault_note;
-    return r;
-  }
-  if (!fault_note.empty()) log->warn("msg=\"Fault state repaired\" detail={}", telemetry::logfmt_value(fault_note));
-  // One fdatasync per webhook commit (issue 8): the fault decisions' journal lines ride in the outbox's group
-  // commit right behind their events, instead of a second fdatasync of the fault journal on the event loop.
-  // The store writes them into its own journal once the outbox has them on disk, and syncs that journal before
-  // the outbox deletes a segment holding them.
-  m.faults->share_durability([&m](std::string lines) { m.outbox.push_state(std::move(lines)); });
-  outbox::StateLog state_log;
-  state_log.replay = [&m](std::string_view lines) {
-    if (m.faults->replay_lines(lines, m.fault_replay_note) > 0) ++m.fault_replayed_rounds;
-  };
-  state_log.written = [&m](std::string_view lines) {
-    std::string problem;
-    if (!m.faults->append_written(lines, problem)) {
-      telemetry::logger("state")->error("msg=\"Cannot append to the fault journal; the outbox keeps the changes and "
-                                        "a snapshot is written next\" error={}",
-                                        telemetry::logfmt_value(problem));
-    } else if (!problem.empty()) {
-      telemetry::logger("state")->warn("msg=\"Fault state warning.\" error={}", telemetry::logfmt_value(problem));
-    }
-  };
-  state_log.make_durable = [&m] {
-    std::string problem;
-    if (m.faults->sync_journal(problem)) return true;
-    telemetry::logger("state")->error("msg=\"Cannot sync the fault journal; outbox segments are kept\" error={}",
-                                      telemetry::logfmt_value(problem));
-    return false;
-  };
-  m.outbox.set_state_log(std::move(state_log));
-  // Durable outbox (issue 6): what a previous run left undelivered goes out first, in order.
-  std::string outbox_note;
-  if (auto r = m.outbox.open(outbox_note); !r) {
-    error = "cannot open the outbox: " + outbox_note;
-    return r;
-  }
-  if (!outbox_note.empty()) {
-    log->warn("msg=\"Outbox damaged; cut or skipped the damage, kept the rest\" corrupt_records={} corrupt_bytes={} "
-              "detail={}",
-              m.outbox.stats().corrupt_records, m.outbox.stats().corrupt_bytes, telemetry::logfmt_value(outbox_note));
-  }
-  if (m.fault_replayed_rounds > 0 || !m.fault_replay_note.empty()) {
-    log->info("msg=\"Fault decisions recovered from the outbox\" rounds={} detail={}", m.fault_replayed_rounds,
-              telemetry::logfmt_value(m.fault_replay_note));
-  }
-  if (!m.outbox.empty()) {
-    log->info("msg=\"Outbox holds events from a previous run; delivering them first\" events={} bytes={}",
-              m.outbox.size(), m.outbox.bytes());
-  }
-  // etcd HA (issue 6): a cluster member; emission then starts only when it wins the election.
+  if (auto r = m.open_state(error); !r) return r;
   if (m.config.cluster.enabled() && !m.run.once && !m.run.dry_run) {
+    // Emission then starts only when this agent wins the election.
     m.member = std::make_unique<cluster::Member>(m.executor, m.client, m.config);
     if (auto r = m.member->prepare(error); !r) return r;
-    m.member->attach_faults(*m.faults);
-    m.member->set_local_ids([&m] { return m.ids.next(); });
-    m.member->on_leadership([&m](bool leading) { m.on_leadership(leading); });
+    m.wire_cluster();
   }
-  if (!m.run.once) {  // --once: a push source has no cycle to wait for (issue 7)
-    m.webhook = std::make_unique<sources::alertmanager::Webhook>(
-        m.executor, m.config, m.pipeline, *m.faults,
-        [&m] { return !m.stopping && m.outbox.accepting() && m.emitting(); });  // issue 6: 503 on followers
-    if (auto port = m.webhook->start(); !port) {
-      error = "cannot listen for Alertmanager on " + m.config.alert_manager.bind + ": " + port.error().message();
-      return port.error();
-    }
-  }
-  m.service_context.executor = m.executor;
-  m.service_context.config = &m.config;
-  m.service_context.client = &m.client;
-  m.service_context.ids = &m.ids;
-  m.service_context.faults = m.faults.get();
-  m.service_context.sink = &m.pipeline;
-  if (m.member) m.service_context.cluster_kv = &m.member->kv();  // issue 6: measurement window marks in etcd
-  m.service_context.once = m.run.once;
-  m.service_context.once_done = [&m](std::string_view name) { m.once_finished(name); };
-  m.services = make_services(m.service_context);
-  if (m.run.once) {
-    m.once_pending.insert("heartbeat");
-    std::string names = "heartbeat";
-    for (const auto& service : m.services) {
-      m.once_pending.emplace(service->name());
-      names += "," + std::string(service->name());
-    }
-    // Named, so that a service that never calls once_done is easy to spot when --once does not end.
-    log->info("msg=\"Running one cycle\" pollers={}", names);
-  }
-  for (auto& service : m.services) {
-    if (m.member) break;  // issue 6: clustered, the services start when this agent leads (on_leadership)
-    if (auto r = service->start(error); !r) {
-      error = std::string(service->name()) + ": " + error;
-      if (m.webhook) m.webhook->stop();
-      for (auto& started : m.services) {
-        if (started == service) break;
-        started->stop();
-      }
-      return r;
-    }
-  }
-  // The agent's own HTTP endpoint (issue 7); not in --once runs, which end before anyone scrapes.
-  if (!m.config.web.listen_address.empty() && !m.run.once) {
-    web::Providers providers;
-    providers.write_metrics = [&m](telemetry::MetricsWriter& out) { m.write_metrics(out); };
-    providers.status_pages = [&m] {
-      std::vector<core::StatusPage> pages;
-      for (const auto& service : m.services) {
-        for (auto& page : service->status_pages()) pages.push_back(std::move(page));
-      }
-      return pages;
-    };
-    providers.not_ready_reason = [&m] { return m.not_ready_reason(); };
-    m.web = std::make_unique<web::Endpoint>(m.executor, m.config.web, std::move(providers));
-    if (auto port = m.web->start(); !port) {
-      error = "cannot listen on web.listenAddress " + m.config.web.listen_address + ": " + port.error().message();
-      if (m.webhook) m.webhook->stop();
-      for (auto& service : m.services) service->stop();
-      return port.error();
-    }
-  }
-  m.tasks.on_all_done([this] {
+  if (auto r = m.start_webhook(error); !r) return r;
+  if (auto r = m.start_services(error); !r) return r;
+  if (auto r = m.start_web(error); !r) return r;
+  m.start_tasks([this] {
     // The loop stops only after the outbox's last group commit: the durability callbacks still waiting for it
     // (a Prometheus window mark, the fault state's lines) must run, or the next start repeats that window.
     impl_->outbox.when_durable([this](bool) {
@@ -447,25 +566,8 @@ Result<void> App::start(std::string& error) {
       if (impl_->stopped_callback) impl_->stopped_callback();
     });
   });
-  if (m.member) {
-    // issue 6: the member's task; when it ends during a stop (lease revoked), nothing else needs to run.
-    m.tasks.spawn(kClusterTask, m.member->run(), [this] {
-      if (impl_->stopping) impl_->tasks.cancel_all();
-    });
-  } else {
-    m.start_emission();  // delivery, probe and heartbeat loop (moved to Impl for the cluster leader, issue 6)
-  }
   m.started = true;
-  log->info("msg=\"Agent started\" ves_version={} webhook={} web={} mode={} active_faults={} primary={} backup={} "
-            "heartbeat_interval_s={} datadir={}",
-            m.config.ves.version, m.webhook ? m.config.alert_manager.bind : std::string("off"),
-            m.web ? m.config.web.listen_address : std::string("off"),
-            m.run.dry_run ? (m.run.once ? "dry-run,once" : "dry-run") : (m.run.once ? "once" : "normal"), m.faults->active_count(), publish::event_url(m.config.primary_collector, version_of(m.config)),
-            m.config.backup_collector.configured()
-                ? publish::event_url(m.config.backup_collector, version_of(m.config))
-                : std::string("none"),
-            std::chrono::duration_cast<std::chrono::seconds>(m.config.heartbeat.default_interval).count(),
-            m.config.datadir);
+  m.log_started();
   return {};
 }
 
@@ -487,16 +589,9 @@ void App::stop() {
   // Order: stop producing, then deliver what is queued, bounded by shutdownTimeout.
   if (m.webhook) m.webhook->stop();
   if (m.emitting()) {
-    for (auto& service : m.services) service->stop();  // issue 6: a follower's services are not running
+    for (auto& service : m.services) service->stop();  // a follower's services are not running
   }
-  if (m.faults) {
-    std::string persist_error;
-    // state: checkpoint() = persist() + fold the journal into the snapshot, so the next start parses one file.
-    if (!m.faults->checkpoint(persist_error))
-      log->error("msg=\"Cannot save fault state\" error={}", telemetry::logfmt_value(persist_error));
-    else if (!persist_error.empty())
-      log->warn("msg=\"Fault state saved with a warning\" error={}", telemetry::logfmt_value(persist_error));
-  }
+  m.stage.checkpoint();
   m.tasks.cancel(kHeartbeatTask);
   m.pipeline.close();
   log->info("msg=\"Stopping; delivering queued events\" queued={} timeout_ms={}", m.outbox.size(),
@@ -517,20 +612,20 @@ void App::stop() {
     impl.tasks.cancel_all();
   };
   m.tasks.spawn(kDeadlineTask, deadline(m));
-  // issue 6: a member that does not deliver (follower) leaves the cluster now; a leader leaves once drained.
+  // A member that does not deliver (follower) leaves the cluster now; a leader leaves once drained.
   if (m.member && !m.tasks.running(kPublishTask)) m.member->stop();
 }
 
 void App::reload(config::Config config) {
   auto& m = *impl_;
   auto log = telemetry::logger("app");
-  if (m.run.dry_run) config.datadir = m.config.datadir;  // --dry-run keeps its temporary state (issue 7)
+  if (m.run.dry_run) config.datadir = m.config.datadir;  // --dry-run keeps its temporary state
   if (config.datadir != m.config.datadir || config.ves.version != m.config.ves.version) {
     log->warn("msg=\"datadir and ves.version changes need a restart; keeping the running values\"");
     config.datadir = m.config.datadir;
     config.ves.version = m.config.ves.version;
   }
-  // Issue 7: the web endpoint keeps its listener and TLS files until a restart.
+  // The web endpoint keeps its listener and TLS files until a restart.
   const auto& w = config.web;
   if (w.listen_address != m.config.web.listen_address || w.tls_cert_file != m.config.web.tls_cert_file ||
       w.tls_key_file != m.config.web.tls_key_file || w.tls_client_ca_file != m.config.web.tls_client_ca_file ||
@@ -539,9 +634,10 @@ void App::reload(config::Config config) {
               telemetry::logfmt_value(m.config.web.listen_address));
     config.web = m.config.web;
   }
-  // Issue 6 (outbox): the bounds apply at once; fsync and segment settings at the next start.
+  // The outbox's bounds apply at once; fsync and segment settings at the next start.
   m.outbox.set_limits(config.outbox.max_bytes, config.outbox.max_age, overflow_of(config));
-  // Issue 6: the cluster membership (endpoints, name, prefix, lease) keeps its settings until a restart.
+  if (m.member) m.member->set_drop_oldest(overflow_of(config) == outbox::OverflowPolicy::drop_oldest);
+  // The cluster membership (endpoints, name, prefix, lease) keeps its settings until a restart.
   const auto& cl = config.cluster;
   if (cl.endpoints != m.config.cluster.endpoints || cl.name != m.config.cluster.name ||
       cl.prefix != m.config.cluster.prefix || cl.lease_ttl != m.config.cluster.lease_ttl ||
@@ -559,7 +655,7 @@ void App::reload(config::Config config) {
                             m.make_endpoint("backup", m.config.backup_collector));
   for (auto& service : m.services) service->reload();
   if (m.config.backup_collector.configured() && !m.tasks.running(kProbeTask) && !m.stopping && !m.run.dry_run &&
-      m.emitting()) {  // issue 6: followers do not probe
+      m.emitting()) {  // followers do not probe
     m.tasks.spawn(kProbeTask, m.publisher.probe_primary());
   }
   log->info("msg=\"Configuration reloaded\"");
@@ -578,7 +674,6 @@ AppStatus App::status() const {
   return s;
 }
 
-// Issue 7: /metrics and the web endpoint's port.
 void App::write_metrics(telemetry::MetricsWriter& out) const { impl_->write_metrics(out); }
 
 std::uint16_t App::web_port() const { return impl_->web ? impl_->web->port() : 0; }

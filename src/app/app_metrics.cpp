@@ -91,9 +91,6 @@ void write_webhook(const sources::alertmanager::WebhookStats& s, MetricsWriter& 
   out.counter("vesagent_webhook_alert_decisions_total", decisions, d(s.updates), {{"outcome", "update"}});
   out.counter("vesagent_webhook_alert_decisions_total", decisions, d(s.clears), {{"outcome", "clear"}});
   out.counter("vesagent_webhook_alert_decisions_total", decisions, d(s.ignored), {{"outcome", "ignored"}});
-  out.counter("vesagent_webhook_persist_failures_total",
-              "Fault state journal writes that failed (the request was answered 200; see the log).",
-              d(s.persist_failures));
   out.counter("vesagent_webhook_commit_timeouts_total",
               "Webhook requests answered 503 because their events were not on disk within alertManager.readTimeout.",
               d(s.commit_timeouts));
@@ -136,10 +133,6 @@ void write_app_metrics(const AppMetricsInputs& in, MetricsWriter& out) {
   if (in.outbox) in.outbox->write_metrics(out);  // depth, bytes, oldest age, appends, drops, corruption
   if (in.publisher) write_publisher(*in.publisher, in.backup_configured, out);
   if (in.webhook) write_webhook(*in.webhook, out);
-  if (in.faults) {
-    out.gauge("vesagent_faults_active", "Faults raised and not yet cleared, over every fault source.",
-              d(in.faults->active_count()));
-  }
   if (in.heartbeat) write_heartbeat(*in.heartbeat, in.heartbeat_interval_seconds, out);
   write_logging(out);
 }

@@ -8,7 +8,7 @@
 #include "vesagent/publish/failover_publisher.hpp"
 #include "vesagent/scheduler/poll_loop.hpp"
 #include "vesagent/sources/alertmanager/webhook.hpp"
-#include "vesagent/state/fault_store.hpp"
+
 #include "vesagent/telemetry/metrics_writer.hpp"
 
 namespace vesagent::app {
@@ -20,7 +20,6 @@ struct AppMetricsInputs {
   const publish::FailoverPublisher* publisher = nullptr;
   bool backup_configured = false;
   const sources::alertmanager::WebhookStats* webhook = nullptr;
-  const state::FaultStore* faults = nullptr;
   const scheduler::PollLoopStats* heartbeat = nullptr;
   double heartbeat_interval_seconds = 0;
   int ves_version = 7;

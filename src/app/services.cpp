@@ -5,7 +5,7 @@
 
 namespace vesagent::app {
 
-std::vector<std::unique_ptr<core::Service>> make_services(const core::ServiceContext& context) {
+std::vector<std::unique_ptr<core::Service>> make_services(const sources::ServiceContext& context) {
   std::vector<std::unique_ptr<core::Service>> services;
   auto add = [&services](std::unique_ptr<core::Service> s) {
     if (s) services.push_back(std::move(s));

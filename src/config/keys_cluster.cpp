@@ -143,6 +143,14 @@ void add_cluster_keys(std::vector<Key>& keys) {
     };
     keys.push_back(std::move(k));
   }
+  keys.push_back(size_key(
+      "cluster.logMaxBytes",
+      "Bytes of accepted, not yet delivered events (and their fault decisions) the leader also keeps in etcd, "
+      "so that a new leader delivers them when this one dies. Keep it well below etcd's "
+      "--quota-backend-bytes (default 2 GiB; a quarter of it at most, since etcd keeps old revisions until it "
+      "compacts). At the bound outbox.overflowPolicy applies: refuse answers the webhook 503 and keeps "
+      "heartbeats and measurements on local disk only; dropOldest deletes the oldest entries from etcd.",
+      [](auto& c) -> auto& { return c.cluster.log_max_bytes; }, 1U << 20));
   keys.push_back(string_key(
       "cluster.user", "etcd user name (etcd auth enabled); empty = no authentication.",
       [](auto& c) -> auto& { return c.cluster.user; }));

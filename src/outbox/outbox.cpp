@@ -570,6 +570,7 @@ struct Outbox::Impl : std::enable_shared_from_this<Outbox::Impl> {
   net::steady_timer refill_timer;
   std::deque<Waiter> waiters;
   StateLog state_log;
+  Observer observer;  ///< set_observer(); empty = none
   /// State records pushed but not yet on disk (seq, text), oldest first.
   std::deque<std::pair<std::uint64_t, std::string>> state_inflight;
   std::uint64_t state_written_seq = 0;  ///< newest state record handed to the owner (written or replay)
@@ -729,6 +730,7 @@ void Outbox::push(Entry entry) {
   auto& m = *impl_;
   entry.seq = m.next_seq++;
   if (entry.enqueued_us == 0) entry.enqueued_us = m.now_us();
+  if (m.observer.pushed) m.observer.pushed(entry);
   ++m.stats.appended;
   if (!m.disk()) {
     ++m.live;
@@ -782,6 +784,7 @@ void Outbox::set_state_log(StateLog log) { impl_->state_log = std::move(log); }
 void Outbox::push_state(std::string text) {
   auto& m = *impl_;
   if (text.empty()) return;
+  if (m.observer.state_pushed) m.observer.state_pushed(text);
   if (!m.disk()) {
     if (m.state_log.written) m.state_log.written(text);  // nothing to wait for
     return;
@@ -798,6 +801,7 @@ void Outbox::push_state(std::string text) {
 
 void Outbox::ack(std::uint64_t seq) {
   auto& m = *impl_;
+  if (m.observer.acknowledged) m.observer.acknowledged(seq);
   if (!m.disk()) {
     while (!m.window.empty() && m.window.front().seq <= seq) {
       --m.live;
@@ -818,6 +822,10 @@ void Outbox::ack(std::uint64_t seq) {
 }
 
 const std::deque<Entry>& Outbox::entries() const { return impl_->window; }
+
+std::uint64_t Outbox::last_seq() const { return impl_->next_seq - 1; }
+
+void Outbox::set_observer(Observer observer) { impl_->observer = std::move(observer); }
 bool Outbox::empty() const { return impl_->live == 0; }
 std::size_t Outbox::size() const { return impl_->live; }
 std::uint64_t Outbox::bytes() const { return impl_->live_bytes; }

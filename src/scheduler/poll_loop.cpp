@@ -13,7 +13,7 @@ namespace vesagent::scheduler {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-PollLoop::PollLoop(asio::any_io_executor executor, core::Poller& poller, core::EventSink& sink, Duration interval)
+PollLoop::PollLoop(asio::any_io_executor executor, core::Poller& poller, core::Correlator& sink, Duration interval)
     : poller_(poller), sink_(sink), interval_(interval), timer_(std::move(executor)) {}
 
 void PollLoop::set_interval(Duration interval) {

@@ -1160,7 +1160,8 @@ Result<void> FaultStore::sync_journal(std::string& error) {
   return {};
 }
 
-std::size_t FaultStore::replay_lines(std::string_view lines, std::string& warnings) {
+std::size_t FaultStore::replay_lines(std::string_view lines, std::string& warnings,
+                                     std::vector<FaultRecord>* applied_records) {
   auto& m = *impl_;
   if (!m.opened) return 0;
   const auto now = m.now();
@@ -1188,6 +1189,10 @@ std::size_t FaultStore::replay_lines(std::string_view lines, std::string& warnin
     m.load_record(fields, it == m.faults.end());
     text.append(line).push_back('\n');
     ++applied;
+    if (applied_records != nullptr) {
+      auto loaded = m.faults.find(fields.key);
+      if (loaded != m.faults.end()) applied_records->push_back(to_record(loaded->first, loaded->second));
+    }
   }
   if (damaged > 0) {
     warnings += (warnings.empty() ? "" : "; ") + std::to_string(damaged) +

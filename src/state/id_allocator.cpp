@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -51,7 +52,7 @@ Result<void> write_file_atomically(const std::filesystem::path& path, const std:
 IdAllocator::IdAllocator(std::filesystem::path file, std::uint64_t block_size)
     : file_(std::move(file)), block_size_(block_size == 0 ? 1 : block_size) {}
 
-Result<void> IdAllocator::open() {
+Result<void> IdAllocator::open(std::uint64_t floor) {
   std::error_code ec;
   if (std::filesystem::exists(file_, ec)) {
     std::ifstream in(file_);
@@ -69,6 +70,7 @@ Result<void> IdAllocator::open() {
   } else {
     next_ = 1;
   }
+  next_ = std::max(next_, floor);
   reserved_end_ = next_;
   return reserve_block();
 }

@@ -14,6 +14,7 @@
 #include "vesagent/config/config.hpp"
 #include "vesagent/sources/alertmanager/fault_mapper.hpp"
 #include "vesagent/sources/alertmanager/payload.hpp"
+#include "vesagent/state/fault_store.hpp"
 
 namespace am = vesagent::sources::alertmanager;
 
@@ -65,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_unique_names(alert.annotations);
     const std::string key = mapper().key(alert);
     if (key.size() < 4 || key.compare(0, 3, "am/") != 0) std::abort();
-    vesagent::state::FaultRecord record;
+    vesagent::core::FaultIdentity record;
     record.key = key;
     record.event_id = vesagent::state::FaultStore::make_event_id(key, alert.starts_at_us);
     record.start_epoch_us = alert.starts_at_us;

@@ -1,6 +1,7 @@
 #pragma once
 /// High availability on etcd (the `cluster` section). Included by config.hpp; the keys live in src/config/keys_cluster.cpp.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct ClusterConfig {
   std::string client_cert;             ///< PEM client certificate (etcd --client-cert-auth)
   std::string client_key;
   bool insecure_skip_verify = false;
+  /// Bytes of undelivered events and fault decisions the leader keeps in etcd (<prefix>/log/) so that a new
+  /// leader delivers them; at the bound outbox.overflowPolicy applies.
+  std::size_t log_max_bytes = std::size_t{64} << 20;
   /// VESPA Raft keys found in the file (id, peers, debug, displayLogs): reported once, otherwise ignored.
   std::vector<std::string> vespa_raft_keys;
 

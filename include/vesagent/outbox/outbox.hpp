@@ -78,6 +78,14 @@ struct StateLog {
   std::function<bool()> make_durable;
 };
 
+/// Sees what enters and leaves the queue, in order: the cluster member keeps a copy of the leader's queue in
+/// etcd with it. Called on the outbox's executor, synchronously inside push(), push_state() and ack().
+struct Observer {
+  std::function<void(const Entry& entry)> pushed;           ///< seq already assigned
+  std::function<void(std::string_view text)> state_pushed;  ///< a state record (StateLog)
+  std::function<void(std::uint64_t seq)> acknowledged;      ///< every entry with seq <= `seq` is done
+};
+
 enum class FsyncPolicy {
   always,  ///< one write + fdatasync per pushed event
   batch,   ///< group commit: one write + fdatasync for everything pushed meanwhile, at most one per interval
@@ -142,6 +150,10 @@ class Outbox {
 
   /// Removes every entry with seq <= `seq` (the publisher acknowledges the batch it posted, in order).
   void ack(std::uint64_t seq);
+  /// The seq of the latest push (0 = none yet); ack(last_seq()) empties the queue.
+  std::uint64_t last_seq() const;
+  /// Replaces the observer (empty = none).
+  void set_observer(Observer observer);
 
   /// The oldest entries, ready to send; may be shorter than size() while entries are read back from disk.
   const std::deque<Entry>& entries() const;

@@ -10,7 +10,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "vesagent/core/event_sink.hpp"
+#include "vesagent/core/correlator.hpp"
 #include "vesagent/core/poller.hpp"
 
 namespace vesagent::scheduler {
@@ -26,7 +26,7 @@ class PollLoop {
  public:
   using Duration = std::chrono::steady_clock::duration;
 
-  PollLoop(boost::asio::any_io_executor executor, core::Poller& poller, core::EventSink& sink, Duration interval);
+  PollLoop(boost::asio::any_io_executor executor, core::Poller& poller, core::Correlator& sink, Duration interval);
 
   /// Polls at once, then every interval until cancelled.
   boost::asio::awaitable<void> run();
@@ -38,7 +38,7 @@ class PollLoop {
 
  private:
   core::Poller& poller_;
-  core::EventSink& sink_;
+  core::Correlator& sink_;
   Duration interval_;
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point last_poll_{};

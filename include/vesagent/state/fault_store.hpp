@@ -186,8 +186,10 @@ class FaultStore {
   Result<void> sync_journal(std::string& error);
   /// Lines found in the outbox at start-up, oldest first: each record newer than what the files hold (a later
   /// episode, or a higher sequence of the same one) is applied and appended to the journal (unsynced). Returns
-  /// how many were applied; unreadable lines and write errors are described in `warnings`.
-  std::size_t replay_lines(std::string_view lines, std::string& warnings);
+  /// how many were applied; unreadable lines and write errors are described in `warnings`. `applied`, when
+  /// given, receives the records applied (the cluster writes what a previous leader left in its log).
+  std::size_t replay_lines(std::string_view lines, std::string& warnings,
+                           std::vector<FaultRecord>* applied = nullptr);
 
   std::size_t active_count() const;
   std::size_t closed_count() const;

@@ -15,9 +15,10 @@ class IdAllocator {
  public:
   IdAllocator(std::filesystem::path file, std::uint64_t block_size = 1000);
 
-  /// Reads the file (absent = start at 1) and reserves the first block. Fails when the file is unreadable,
-  /// corrupt or the directory is not writable; the message names the file.
-  Result<void> open();
+  /// Reads the file (absent = start at `floor`, at least 1) and reserves the first block; a file below `floor`
+  /// starts at `floor`. Fails when the file is unreadable, corrupt or the directory is not writable; the
+  /// message names the file.
+  Result<void> open(std::uint64_t floor = 1);
   /// The next number. Reserves a new block when the current one is used up.
   Result<std::uint64_t> next();
   const std::string& last_error() const { return last_error_; }

@@ -130,7 +130,7 @@ core::Severity FaultMapper::severity(const Alert& alert) const {
   return default_severity_;
 }
 
-core::Event FaultMapper::fault_event(const Alert& alert, const state::FaultRecord& record,
+core::Event FaultMapper::fault_event(const Alert& alert, const core::FaultIdentity& record,
                                      std::int64_t now_us) const {
   core::Event e = make_event(alert, record, false);
   e.priority = core::priority_for(record.severity);
@@ -138,14 +138,14 @@ core::Event FaultMapper::fault_event(const Alert& alert, const state::FaultRecor
   return e;
 }
 
-core::Event FaultMapper::clear_event(const Alert& alert, const state::FaultRecord& record, std::int64_t end_us) const {
+core::Event FaultMapper::clear_event(const Alert& alert, const core::FaultIdentity& record, std::int64_t end_us) const {
   core::Event e = make_event(alert, record, true);
   e.priority = core::Priority::normal;
   e.last_epoch_us = std::max(end_us, e.start_epoch_us);
   return e;
 }
 
-core::Event FaultMapper::make_event(const Alert& alert, const state::FaultRecord& record, bool clear) const {
+core::Event FaultMapper::make_event(const Alert& alert, const core::FaultIdentity& record, bool clear) const {
   core::Event e;
   e.domain = core::Domain::fault;
   e.key = record.key;

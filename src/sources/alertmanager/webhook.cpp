@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
+#include <optional>
 #include <utility>
 
 #include "auth.hpp"
@@ -70,18 +71,8 @@ auto async_bcrypt(net::thread_pool& pool, std::string password, std::string hash
 
 }  // namespace
 
-state::FaultStore::Options fault_store_options(const config::Config& config) {
-  state::FaultStore::Options o;
-  o.directory = std::filesystem::path(config.datadir) / "faults";
-  o.closed_retention = config.alert_manager.faults.closed_fault_retention;
-  o.unknown_resolve = config.alert_manager.faults.unknown_resolve == "drop" ? state::UnknownResolvePolicy::drop
-                                                                            : state::UnknownResolvePolicy::send;
-  return o;
-}
-
 struct Webhook::Impl {
-  Impl(net::any_io_executor ex, const config::Config& config, core::EventSink& s, state::FaultStore& st,
-       std::function<bool()> accept)
+  Impl(net::any_io_executor ex, const config::Config& config, core::Correlator& c, std::function<bool()> accept)
       : executor(std::move(ex)),
         bind(config.alert_manager.bind),
         path(config.alert_manager.path),
@@ -94,8 +85,7 @@ struct Webhook::Impl {
         auth(config.alert_manager),
         mapper(config),
         alertname_label(config.alert_manager.faults.alert_name_label),
-        sink(s),
-        store(st),
+        correlator(c),
         can_accept(std::move(accept)),
         now([] { return core::now_epoch_us(); }) {
     if (!path.empty() && path.front() != '/') path.insert(path.begin(), '/');
@@ -129,22 +119,12 @@ struct Webhook::Impl {
     return r;
   }
 
-  /// Decides and queues the events of one payload; the caller then awaits commit() before answering.
+  /// Hands every alert of one payload to the correlator; the caller then awaits commit() before answering.
   http::ServerResponse process(const Payload& payload, const std::string& remote);
-  void persist_now();
-  /// True once the events are durable in the outbox too (issue 6); false: the outbox cannot write now.
+  /// True once the correlator says this request's events and decisions are durable; false when they cannot be
+  /// made durable now, or not within the read timeout (a disk or etcd that hangs gets the request a 503 instead
+  /// of holding its connection: the server does not watch for clients closing, see start()).
   static net::awaitable<bool> commit(std::shared_ptr<Impl> self);
-
-  /// One group commit: requests wait on `signal`, cancelled when the persist is done. It expires after the read
-  /// timeout: a disk that hangs gets the waiting requests a 503 instead of holding their connections (the server
-  /// does not watch for clients closing; see start()).
-  struct PendingCommit {
-    PendingCommit(const net::any_io_executor& ex, std::chrono::milliseconds limit) : signal(ex, limit) {}
-    net::steady_timer signal;
-    bool done = false;
-    bool durable = true;  ///< the sink (outbox) wrote the events of this commit (issue 6)
-  };
-  std::shared_ptr<PendingCommit> pending_commit;
   static net::awaitable<http::ServerResponse> handle(std::shared_ptr<Impl> self, http::ServerRequest req);
 
   net::any_io_executor executor;
@@ -159,14 +139,12 @@ struct Webhook::Impl {
   detail::Authenticator auth;
   FaultMapper mapper;
   std::string alertname_label;
-  core::EventSink& sink;
-  state::FaultStore& store;
+  core::Correlator& correlator;
   std::function<bool()> can_accept;
   std::function<std::int64_t()> now;
   std::unique_ptr<net::thread_pool> pool;  ///< bcrypt worker; only with alertManager.passwordHash
   int pending_bcrypt = 0;
   bool stopped = false;
-  bool persist_failing = false;
   WebhookStats stats;
   /// Looked up once: telemetry::logger() is a registry lookup under a mutex, too costly for every request.
   const std::shared_ptr<spdlog::logger> log = logger();
@@ -183,37 +161,34 @@ http::ServerResponse Webhook::Impl::process(const Payload& payload, const std::s
   // (possible after a group_interval) then ends with the right state.
   for (const Alert& alert : payload.alerts) {
     const std::string key = mapper.key(alert);
-    state::FaultDecision d;
-    if (alert.status == AlertStatus::firing) {
-      d = store.on_firing(key, alert.starts_at_us, mapper.severity(alert), now_us);
-    } else {
-      d = store.on_resolved(key, alert.starts_at_us, alert.ends_at_us != 0 ? alert.ends_at_us : now_us);
-    }
-    if (d.superseded) {
+    const bool firing = alert.status == AlertStatus::firing;
+    const std::int64_t end_us = alert.ends_at_us != 0 ? alert.ends_at_us : now_us;
+    core::FaultObservation o;
+    o.kind = firing ? core::FaultObservation::Kind::firing : core::FaultObservation::Kind::resolved;
+    o.key = key;
+    o.episode_start_us = alert.starts_at_us;
+    if (firing) o.severity = mapper.severity(alert);
+    o.at_us = firing ? now_us : end_us;
+    const auto verdict = correlator.observe(o, [&](const core::FaultIdentity& id, core::FaultEventKind kind) {
+      switch (kind) {
+        case core::FaultEventKind::raise_or_update: return mapper.fault_event(alert, id, now_us);
+        case core::FaultEventKind::clear: return mapper.clear_event(alert, id, end_us);
+        case core::FaultEventKind::superseded: break;
+      }
       // The older episode's resolve was never seen; it ended at the latest when this one began.
-      const std::int64_t end = d.superseded->closed_at_us != 0 ? d.superseded->closed_at_us : alert.starts_at_us;
-      sink.submit(mapper.clear_event(alert, *d.superseded, end));
-      ++clears;
-    }
-    if (d.unknown_resolve) {
+      return mapper.clear_event(alert, id, id.closed_at_us != 0 ? id.closed_at_us : alert.starts_at_us);
+    });
+    if (verdict.superseded) ++clears;
+    if (verdict.unknown_resolve) {
       log->info("msg=\"Resolved alert matches no fault raised by this agent.\" key={} alertname={} policy={}",
                 q(key), q(alert.label(alertname_label) != nullptr ? *alert.label(alertname_label) : ""),
-                d.action == state::FaultAction::clear ? "send" : "drop");
+                verdict.action == core::FaultAction::clear ? "send" : "drop");
     }
-    switch (d.action) {
-      case state::FaultAction::none: ++ignored; break;
-      case state::FaultAction::raise:
-        sink.submit(mapper.fault_event(alert, d.record, now_us));
-        ++raises;
-        break;
-      case state::FaultAction::update:
-        sink.submit(mapper.fault_event(alert, d.record, now_us));
-        ++updates;
-        break;
-      case state::FaultAction::clear:
-        sink.submit(mapper.clear_event(alert, d.record, alert.ends_at_us != 0 ? alert.ends_at_us : now_us));
-        ++clears;
-        break;
+    switch (verdict.action) {
+      case core::FaultAction::none: ++ignored; break;
+      case core::FaultAction::raise: ++raises; break;
+      case core::FaultAction::update: ++updates; break;
+      case core::FaultAction::clear: ++clears; break;
     }
   }
   stats.alerts_received += payload.alerts.size();
@@ -229,60 +204,26 @@ http::ServerResponse Webhook::Impl::process(const Payload& payload, const std::s
   return answer(200, "{\"status\":\"success\"}", "application/json");
 }
 
-void Webhook::Impl::persist_now() {
-  // The events are queued already; failing the request would make Alertmanager resend them. So answer 200 and
-  // say it once per failure streak: a restart before the next successful persist may repeat these decisions.
-  std::string error;
-  if (auto r = store.persist(error); !r) {
-    ++stats.persist_failures;
-    if (!persist_failing) {
-      log->error("msg=\"Cannot persist fault state; events were queued, but a restart may repeat them.\" "
-                 "error={}",
-                 q(error.empty() ? r.error().message() : error));
-    }
-    persist_failing = true;
-  } else {
-    // ok with a message: the changes are durable, only the journal compaction failed (the store retries it).
-    if (!error.empty()) log->warn("msg=\"Fault state warning.\" error={}", q(error));
-    if (persist_failing) log->info("msg=\"Fault state persisted again.\"");
-    persist_failing = false;
-  }
-}
-
 net::awaitable<bool> Webhook::Impl::commit(std::shared_ptr<Impl> self) {
-  // Group commit: the decisions of every request processed before the commit starts share one persist (one
-  // fsync), so concurrent senders are not serialized behind one fsync each. A request joins the commit that has
-  // not started yet, or opens one; posting it lets the requests already ready on the loop join first.
-  std::shared_ptr<PendingCommit> c = self->pending_commit;
-  if (!c) {
-    c = std::make_shared<PendingCommit>(self->executor, self->read_timeout);
-    self->pending_commit = c;
-    net::post(self->executor, [self, c] {
-      self->pending_commit.reset();
-      // Order matters: the events go to disk (the outbox's group commit, on its own I/O thread) BEFORE the fault
-      // state records them as raised. The other order loses a raise on a crash between the two: the store
-      // would say "raised", Alertmanager's retry would be a repeat, and no raise event would ever be sent.
-      // With shared durability (the app's setup) each request handed its decisions to the outbox right behind
-      // its events already (handle()). Otherwise the store writes and syncs its own journal once the events are
-      // durable, once for the whole group.
-      const bool shared = self->store.durability_shared();
-      self->sink.when_durable([self, c, shared](bool durable) {
-        if (!shared) self->persist_now();
-        c->durable = durable;
-        c->done = true;
-        c->signal.cancel();  // wakes every request waiting on this commit
-      });
-    });
-  }
-  if (!c->done) co_await c->signal.async_wait(net::as_tuple(net::use_awaitable));
-  if (!c->done) {
-    // The outbox has not written within the read timeout: a hanging disk (or the server stopped and cancelled
-    // the wait). The events stay queued and are written when it recovers; Alertmanager's retry then finds the
-    // decisions taken.
+  // Shared with the callback, which may run after this request gave up waiting.
+  struct Wait {
+    explicit Wait(const net::any_io_executor& ex, std::chrono::milliseconds limit) : signal(ex, limit) {}
+    net::steady_timer signal;
+    std::optional<bool> durable;
+  };
+  auto wait = std::make_shared<Wait>(self->executor, self->read_timeout);
+  self->correlator.commit([wait](bool durable) {
+    wait->durable = durable;
+    wait->signal.cancel();
+  });
+  if (!wait->durable) co_await wait->signal.async_wait(net::as_tuple(net::use_awaitable));
+  if (!wait->durable) {
+    // Not durable within the read timeout (a hanging disk or etcd), or the server stopped. The events stay
+    // queued and are written when it recovers; Alertmanager's retry then finds the decisions taken.
     if (!self->stopped) ++self->stats.commit_timeouts;
     co_return false;
   }
-  co_return c->durable;
+  co_return *wait->durable;
 }
 
 net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl> self, http::ServerRequest req) {
@@ -308,7 +249,7 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
     --w.pending_bcrypt;
     if (ok) w.auth.remember(password);
     OPENSSL_cleanse(password.data(), password.size());
-    // The sink and the store may be gone once stop() was called.
+    // The correlator may be gone once stop() was called.
     if (w.stopped) co_return w.unavailable("Shutting down\n");
     verdict = ok ? detail::Authenticator::Verdict::allowed : detail::Authenticator::Verdict::denied;
   }
@@ -342,18 +283,13 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
     co_return w.answer(400, why + "\n");
   }
   http::ServerResponse response = w.process(*payload, req.remote);
-  // Shared durability: the decisions' lines go into the outbox now, right behind this request's events, so
-  // both reach the outbox's next group commit together: one write and one fdatasync, the order holding within
-  // the write. (Handed over later, at the commit, they would miss the group commit the events already started
-  // and cost a second fdatasync round.)
-  if (w.store.durability_shared()) w.persist_now();
-  // Answer only once the fault decisions are durable: a crash after the 200 must not re-raise or forget them.
-  // The events must be durable in the outbox too (issue 6). If the outbox cannot write, they stay queued in
-  // memory (written when the disk recovers) and Alertmanager is told to retry: its retry finds the decisions
-  // taken and produces no second event.
+  // Answer only once the events and the fault decisions are durable: a crash after the 200 must not re-raise or
+  // forget them. If they cannot be made durable now, they stay queued in memory (written when the disk
+  // recovers) and Alertmanager is told to retry: its retry finds the decisions taken and produces no second
+  // event.
   if (!co_await commit(self)) {
     --w.stats.requests[response.status];  // counted by process(); the answer is a 503 instead
-    w.log->warn("msg=\"Outbox could not write the events durably (a write error, or not within "
+    w.log->warn("msg=\"The events could not be made durable (a write error, etcd failing, or not within "
                 "alertManager.readTimeout); answering 503.\" remote={}",
                 req.remote);
     co_return w.unavailable("Cannot store alerts durably now, retry later\n");
@@ -361,9 +297,9 @@ net::awaitable<http::ServerResponse> Webhook::Impl::handle(std::shared_ptr<Impl>
   co_return response;
 }
 
-Webhook::Webhook(net::any_io_executor executor, const config::Config& config, core::EventSink& sink,
-                 state::FaultStore& store, std::function<bool()> can_accept)
-    : impl_(std::make_shared<Impl>(std::move(executor), config, sink, store, std::move(can_accept))) {}
+Webhook::Webhook(net::any_io_executor executor, const config::Config& config, core::Correlator& correlator,
+                 std::function<bool()> can_accept)
+    : impl_(std::make_shared<Impl>(std::move(executor), config, correlator, std::move(can_accept))) {}
 
 Webhook::~Webhook() { stop(); }
 

@@ -1,29 +1,21 @@
 #include "vesagent/sources/heartbeat/heartbeat_source.hpp"
 
-#include <cstdio>
-
 #include "vesagent/core/clock.hpp"
 
 namespace vesagent::sources::heartbeat {
 
-HeartbeatSource::HeartbeatSource(const config::Config& config, IdSource next_id)
+HeartbeatSource::HeartbeatSource(const config::Config& config)
     : event_name_(config.heartbeat.event_name),
       source_name_(config.heartbeat.source_name),
       reporting_entity_name_(config.event.reporting_entity_name),
       reporting_entity_id_(config.event.reporting_entity_id),
       nf_naming_code_(config.event.nf_naming_code),
-      interval_(config.heartbeat.default_interval),
-      next_id_(std::move(next_id)) {}
+      interval_(config.heartbeat.default_interval) {}
 
-Result<core::Event> HeartbeatSource::make_event(std::int64_t now_us) {
-  auto id = next_id_();
-  if (!id) return id.error();
+core::Event HeartbeatSource::make_event(std::int64_t now_us) const {
   core::Event e;
   e.domain = core::Domain::heartbeat;
   e.key = "heartbeat";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "heartbeat%010llu", static_cast<unsigned long long>(*id));
-  e.event_id = buf;
   e.event_name = event_name_;
   e.source_name = source_name_;
   e.reporting_entity_name = reporting_entity_name_;
@@ -42,10 +34,8 @@ Result<core::Event> HeartbeatSource::make_event(std::int64_t now_us) {
 }
 
 boost::asio::awaitable<Result<std::vector<core::Event>>> HeartbeatSource::poll() {
-  auto event = make_event(core::now_epoch_us());
-  if (!event) co_return event.error();
   std::vector<core::Event> events;
-  events.push_back(std::move(*event));
+  events.push_back(make_event(core::now_epoch_us()));
   co_return events;
 }
 

@@ -13,10 +13,7 @@
 #include <optional>
 
 #include "vesagent/core/clock.hpp"
-#include "vesagent/core/event_sink.hpp"
 #include "vesagent/core/wait_durable.hpp"
-#include "vesagent/state/fault_store.hpp"
-#include "vesagent/state/id_allocator.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
 namespace vesagent::sources::openstack {
@@ -61,7 +58,7 @@ std::string marker_of(const std::string& url) {
 
 }  // namespace
 
-CloudPoller::CloudPoller(const core::ServiceContext& context, ResolvedCloud cloud,
+CloudPoller::CloudPoller(const sources::ServiceContext& context, ResolvedCloud cloud,
                          const config::OpenStackConfig& section, TrackerSettings settings)
     : context_(context),
       cloud_(std::move(cloud)),
@@ -72,12 +69,7 @@ CloudPoller::CloudPoller(const core::ServiceContext& context, ResolvedCloud clou
       page_size_(section.page_size),
       microversion_(section.microversion),
       filter_(cloud_.filters),
-      tracker_(std::move(settings), *context.faults,
-               [ids = context.ids]() -> std::string {
-                 if (ids == nullptr) return "stateChange0";
-                 auto n = ids->next();
-                 return "stateChange" + std::to_string(n ? *n : 0);
-               }),
+      tracker_(std::move(settings), *context.correlator),
       timer_(context.executor),
       tick_(cloud_.interval) {
   status_.name = cloud_.name;
@@ -279,23 +271,16 @@ asio::awaitable<void> CloudPoller::fetch_projects() {
   project_names_ = std::move(names);
 }
 
-void CloudPoller::submit(std::vector<core::Event>& events) {
-  if (context_.sink != nullptr) {
-    for (auto& e : events) context_.sink->submit(std::move(e));
-  }
-  events.clear();
-}
-
-void CloudPoller::process(const Server& server, bool full, std::int64_t now_us, std::vector<core::Event>& events) {
+void CloudPoller::process(const Server& server, bool full, std::int64_t now_us) {
   const std::string pname = project_name(server.tenant_id);
   if (!filter_.watched(server, pname)) {
-    tracker_.unwatch(server, now_us, events);
+    tracker_.unwatch(server, now_us);
     pending_.erase(server.id);
     return;
   }
   if (full || !filter_intervals_) {
     pending_.erase(server.id);
-    tracker_.observe(server, pname, now_us, events);
+    tracker_.observe(server, pname, now_us);
     return;
   }
   tracker_.mark_seen(server.id);
@@ -317,14 +302,12 @@ asio::awaitable<CloudPoller::Outcome> CloudPoller::poll(bool full) {
   url += "limit=" + std::to_string(page_size_);
 
   std::int64_t server_time_us = 0;
-  std::vector<core::Event> events;
   if (full) tracker_.begin_full_listing();
   std::string last_marker;
   std::size_t pages = 0, servers = 0;
   while (!url.empty()) {
     auto resp = co_await get(url, full ? "Nova servers/detail" : "Nova servers/detail changes-since");
     if (!resp) {
-      submit(events);
       // A rejected changes-since (400) heals by a full listing.
       if (!full) need_full_ = true;
       co_return Outcome::failed;
@@ -338,7 +321,6 @@ asio::awaitable<CloudPoller::Outcome> CloudPoller::poll(bool full) {
     std::string why;
     auto page = parse_servers_page(resp->body, &why);
     if (!page) {
-      submit(events);
       fail("parse", "Nova servers/detail: " + why);
       co_return Outcome::failed;
     }
@@ -350,9 +332,8 @@ asio::awaitable<CloudPoller::Outcome> CloudPoller::poll(bool full) {
                      telemetry::logfmt_value(cloud_.name), page->skipped);
     }
     const std::int64_t now_us = core::now_epoch_us();
-    for (const auto& s : page->servers) process(s, full, now_us, events);
+    for (const auto& s : page->servers) process(s, full, now_us);
     servers += page->servers.size();
-    submit(events);
     // Nova gives a next link on every full page, even the last (then the next page is empty).
     if (page->servers.empty() || page->next_url.empty()) break;
     std::string next = next_page_url(compute_url_, page->next_url);
@@ -366,7 +347,7 @@ asio::awaitable<CloudPoller::Outcome> CloudPoller::poll(bool full) {
   }
   const std::int64_t now_us = core::now_epoch_us();
   if (full) {
-    tracker_.end_full_listing(now_us, events);
+    tracker_.end_full_listing(now_us);
     last_full_ = started;
     need_full_ = false;
   }
@@ -380,7 +361,7 @@ asio::awaitable<CloudPoller::Outcome> CloudPoller::poll(bool full) {
       bool ready = false;
       for (std::size_t i = 0; i < filter_.size() && !ready; ++i) ready = due[i] && filter_.matches(i, it->second, pname);
       if (ready) {
-        tracker_.observe(it->second, pname, now_us, events);
+        tracker_.observe(it->second, pname, now_us);
         it = pending_.erase(it);
       } else {
         ++it;
@@ -390,22 +371,11 @@ asio::awaitable<CloudPoller::Outcome> CloudPoller::poll(bool full) {
       if (due[i]) filter_due_[i] = now + (filter_.interval(i).count() > 0 ? filter_.interval(i) : cloud_.interval);
     }
   }
-  submit(events);
   since_ = format_iso8601(server_time_us - std::chrono::duration_cast<std::chrono::microseconds>(overlap_).count());
-  // The events must be on disk (the outbox) before the fault state records them as raised or cleared: the
-  // other order loses a raise on a crash between the two (the restarted agent would believe it was sent).
-  if (context_.sink != nullptr && !co_await core::wait_durable(*context_.sink, context_.executor)) {
-    logger()->warn("msg=\"Outbox cannot write; VM fault state not saved, the next poll decides again\" cloud={}",
+  // The poll counts as done once its events and fault decisions are durable (the correlation stage's commit).
+  if (!co_await core::wait_committed(*context_.correlator, context_.executor)) {
+    logger()->warn("msg=\"Events of this poll are not durable yet; they stay queued\" cloud={}",
                    telemetry::logfmt_value(cloud_.name));
-  } else if (context_.faults != nullptr) {
-    std::string error;
-    if (!context_.faults->persist(error)) {
-      logger()->error("msg=\"Cannot persist fault state; a restart may repeat VM fault events\" cloud={} error={}",
-                      telemetry::logfmt_value(cloud_.name), telemetry::logfmt_value(error));
-    } else if (context_.faults->durability_shared() && context_.sink != nullptr) {
-      // Shared durability: persist() queued the state lines in the outbox; the poll is done once they are on disk.
-      co_await core::wait_durable(*context_.sink, context_.executor);
-    }
   }
   if (full) {
     ++status_.full_polls;

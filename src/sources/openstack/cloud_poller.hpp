@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "vesagent/core/service.hpp"
+#include "vesagent/sources/service_context.hpp"
 #include "vesagent/http/client.hpp"
 #include "vesagent/sources/openstack/credentials.hpp"
 #include "vesagent/sources/openstack/openstack_service.hpp"
@@ -25,7 +26,7 @@ namespace vesagent::sources::openstack {
 
 class CloudPoller : public std::enable_shared_from_this<CloudPoller> {
  public:
-  CloudPoller(const core::ServiceContext& context, ResolvedCloud cloud, const config::OpenStackConfig& section,
+  CloudPoller(const sources::ServiceContext& context, ResolvedCloud cloud, const config::OpenStackConfig& section,
               TrackerSettings settings);
 
   /// co_spawns the loop; `on_once_done` runs after the first cycle in --once mode.
@@ -49,11 +50,10 @@ class CloudPoller : public std::enable_shared_from_this<CloudPoller> {
   boost::asio::awaitable<std::optional<http::Response>> get(const std::string& url, const char* what);
   http::Request base_request(std::string method, std::string url) const;
   void fail(const std::string& type, const std::string& message);
-  void process(const Server& server, bool full, std::int64_t now_us, std::vector<core::Event>& events);
-  void submit(std::vector<core::Event>& events);
+  void process(const Server& server, bool full, std::int64_t now_us);
   std::string project_name(const std::string& id) const;
 
-  core::ServiceContext context_;
+  sources::ServiceContext context_;
   ResolvedCloud cloud_;
   std::chrono::milliseconds timeout_;
   std::chrono::milliseconds overlap_;

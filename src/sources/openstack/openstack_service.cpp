@@ -11,7 +11,7 @@
 
 namespace vesagent::sources::openstack {
 
-OpenStackService::OpenStackService(const core::ServiceContext& context, Environment env)
+OpenStackService::OpenStackService(const sources::ServiceContext& context, Environment env)
     : context_(context), env_(std::move(env)) {}
 
 OpenStackService::~OpenStackService() {
@@ -19,7 +19,7 @@ OpenStackService::~OpenStackService() {
 }
 
 Result<void> OpenStackService::start(std::string& error) {
-  if (context_.config == nullptr || context_.client == nullptr || context_.faults == nullptr) {
+  if (context_.config == nullptr || context_.client == nullptr || context_.correlator == nullptr) {
     error = "the OpenStack source needs a configuration, an HTTP client and the fault store";
     return make_error_code(errc::invalid_config);
   }
@@ -136,7 +136,7 @@ std::vector<core::StatusPage> OpenStackService::status_pages() const {
   return {std::move(page)};
 }
 
-std::unique_ptr<core::Service> make_service(const core::ServiceContext& context) {
+std::unique_ptr<core::Service> make_service(const sources::ServiceContext& context) {
   if (context.config == nullptr || context.config->openstack.clouds.empty()) return nullptr;
   return std::make_unique<OpenStackService>(context, current_environment());
 }

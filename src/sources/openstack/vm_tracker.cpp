@@ -49,10 +49,9 @@ core::EntityState entity_state_for(std::string_view status) {
   return core::EntityState::out_of_service;
 }
 
-VmTracker::VmTracker(TrackerSettings settings, state::FaultStore& store, std::function<std::string()> next_event_id)
+VmTracker::VmTracker(TrackerSettings settings, core::Correlator& correlator)
     : settings_(std::move(settings)),
-      store_(store),
-      next_event_id_(std::move(next_event_id)),
+      correlator_(correlator),
       key_suffix_("/status/" + settings_.cloud) {}
 
 std::string VmTracker::fault_key(std::string_view cloud, std::string_view server_id) {
@@ -79,102 +78,112 @@ void VmTracker::set_in_fault(Vm& vm, bool in_fault) {
   }
 }
 
-void VmTracker::observe(const Server& server, std::string_view project_name, std::int64_t now_us,
-                        std::vector<core::Event>& out) {
+void VmTracker::observe(const Server& server, std::string_view project_name, std::int64_t now_us) {
   if (listing_) seen_.insert(server.id);
   auto it = vms_.find(server.id);
   if (it == vms_.end()) {
     // A server deleted before we ever saw it is of no interest unless DELETED is a fault status.
     if (server.status == kDeleted && !severity_for(kDeleted)) {
       Vm gone;
-      apply(server, project_name, &gone, true, now_us, out);  // clears a fault persisted before a restart
+      apply(server, project_name, &gone, true, now_us);  // clears a fault persisted before a restart
       return;
     }
     it = vms_.emplace(server.id, Vm{}).first;
-    apply(server, project_name, &it->second, true, now_us, out);
+    apply(server, project_name, &it->second, true, now_us);
   } else {
-    apply(server, project_name, &it->second, false, now_us, out);
+    apply(server, project_name, &it->second, false, now_us);
   }
   if (server.status == kDeleted && !it->second.in_fault) {
     vms_.erase(it);
   }
 }
 
+core::FaultVerdict VmTracker::decide(const core::FaultObservation& o, const Server& server,
+                                     std::string_view project_name, std::string problem, std::string clear_problem,
+                                     std::int64_t now_us) {
+  return correlator_.observe(o, [&](const core::FaultIdentity&, core::FaultEventKind kind) {
+    switch (kind) {
+      case core::FaultEventKind::raise_or_update: return fault_event(server, project_name, problem, now_us);
+      case core::FaultEventKind::clear: return fault_event(server, project_name, clear_problem, now_us);
+      case core::FaultEventKind::superseded: break;
+    }
+    return fault_event(server, project_name, "VM fault superseded", now_us);
+  });
+}
+
 void VmTracker::apply(const Server& server, std::string_view project_name, Vm* vm, bool first_sighting,
-                      std::int64_t now_us, std::vector<core::Event>& out) {
+                      std::int64_t now_us) {
   const std::string previous = vm->status;
   const std::string key = fault_key(settings_.cloud, server.id);
+  const std::string name = server.name.empty() ? server.id : server.name;
   vm->name = server.name;
   vm->project_id = server.tenant_id;
   const auto severity = severity_for(server.status);
   if (severity) {
-    state::FaultDecision d;
+    core::FaultObservation o;
+    o.key = key;
+    o.severity = *severity;
+    o.at_us = now_us;
     if (!first_sighting && vm->in_fault) {
-      if (previous != server.status || vm->severity != *severity) d = store_.on_changed(key, *severity);
+      // Fault to fault: an update, even at the same severity (SHUTOFF -> PAUSED); nothing for the same status.
+      if (previous == server.status && vm->severity == *severity) {
+        vm->status = server.status;
+        return;
+      }
+      o.kind = core::FaultObservation::Kind::changed;
     } else {
-      // Healthy before, or first seen since start: the store decides between a raise and "already raised"
+      // Healthy before, or first seen since start: the stage decides between a raise and "already raised"
       // (persisted before a restart). A new episode starts when the server entered the status (Nova's `updated`),
-      // and always after a closed one of the same VM (the store ignores observations of older episodes).
-      std::int64_t episode = 0;
-      auto existing = store_.find(key);
-      if (!existing || !existing->active()) {
-        episode = std::max<std::int64_t>(server.updated_us > 0 ? server.updated_us : now_us, 1);
-        if (existing) episode = std::max(episode, existing->episode_start_us + 1);
-      }
-      d = store_.on_firing(key, episode, *severity, now_us);
+      // and always after a closed one of the same VM.
+      o.kind = core::FaultObservation::Kind::firing;
+      o.episode_start_us = server.updated_us;
+      o.next_episode_after_close = true;
     }
-    if (d.superseded) {
-      out.push_back(fault_event(server, project_name, *d.superseded, true, "VM fault superseded", now_us));
-      ++stats_.clears;
-    }
-    if (d.action == state::FaultAction::raise || d.action == state::FaultAction::update) {
-      std::string problem = "VM " + (server.name.empty() ? server.id : server.name) + " is " + server.status;
-      if (!server.fault_message.empty()) problem += ": " + server.fault_message;
-      out.push_back(fault_event(server, project_name, d.record, false, std::move(problem), now_us));
-      if (d.action == state::FaultAction::raise) {
-        ++stats_.raises;
-      } else {
-        ++stats_.updates;
-      }
-    }
-    if (d.record.active() && !d.record.event_id.empty()) {
+    std::string problem = "VM " + name + " is " + server.status;
+    if (!server.fault_message.empty()) problem += ": " + server.fault_message;
+    const auto v = decide(o, server, project_name, std::move(problem), {}, now_us);
+    if (v.superseded) ++stats_.clears;
+    if (v.action == core::FaultAction::raise) ++stats_.raises;
+    if (v.action == core::FaultAction::update) ++stats_.updates;
+    if (v.identity.active() && !v.identity.event_id.empty()) {
       set_in_fault(*vm, true);
-      vm->since_us = d.record.start_epoch_us;
-      vm->event_id = d.record.event_id;
-      vm->severity = d.record.severity;
-      vm->sequence = d.record.sequence;
+      vm->since_us = v.identity.start_epoch_us;
+      vm->event_id = v.identity.event_id;
+      vm->severity = v.identity.severity;
+      vm->sequence = v.identity.sequence;
     }
   } else if (vm->in_fault || first_sighting) {
     // first_sighting: a fault persisted before a restart may be waiting for this recovery.
-    state::FaultDecision d = store_.on_resolved(key, 0, now_us);
-    if (d.action == state::FaultAction::clear) {
-      std::string name = server.name.empty() ? server.id : server.name;
-      std::string problem = server.status == kDeleted ? "VM " + name + " was deleted"
-                                                      : "VM " + name + " is " + server.status + " again";
-      out.push_back(fault_event(server, project_name, d.record, true, std::move(problem), now_us));
-      ++stats_.clears;
-    }
+    core::FaultObservation o;
+    o.kind = core::FaultObservation::Kind::resolved;
+    o.key = key;
+    o.at_us = now_us;
+    std::string problem = server.status == kDeleted ? "VM " + name + " was deleted"
+                                                    : "VM " + name + " is " + server.status + " again";
+    const auto v = decide(o, server, project_name, {}, std::move(problem), now_us);
+    if (v.action == core::FaultAction::clear) ++stats_.clears;
     set_in_fault(*vm, false);
   }
   if (settings_.state_change_events && !first_sighting && !previous.empty() && previous != server.status) {
-    out.push_back(state_change_event(server, previous, now_us));
+    correlator_.submit(state_change_event(server, previous, now_us));
     ++stats_.state_changes;
   }
   vm->status = server.status;
 }
 
-void VmTracker::unwatch(const Server& server, std::int64_t now_us, std::vector<core::Event>& out) {
+void VmTracker::unwatch(const Server& server, std::int64_t now_us) {
   if (listing_) seen_.insert(server.id);
   auto it = vms_.find(server.id);
   const bool known = it != vms_.end();
   if (!known || it->second.in_fault) {
-    state::FaultDecision d = store_.on_resolved(fault_key(settings_.cloud, server.id), 0, now_us);
-    if (d.action == state::FaultAction::clear) {
-      out.push_back(fault_event(server, {}, d.record, true,
-                                "VM " + (server.name.empty() ? server.id : server.name) + " is no longer watched",
-                                now_us));
-      ++stats_.clears;
-    }
+    core::FaultObservation o;
+    o.kind = core::FaultObservation::Kind::resolved;
+    const std::string key = fault_key(settings_.cloud, server.id);
+    o.key = key;
+    o.at_us = now_us;
+    const auto v = decide(o, server, {}, {},
+                          "VM " + (server.name.empty() ? server.id : server.name) + " is no longer watched", now_us);
+    if (v.action == core::FaultAction::clear) ++stats_.clears;
   }
   if (known) {
     set_in_fault(it->second, false);
@@ -192,7 +201,7 @@ void VmTracker::mark_seen(const std::string& server_id) {
   if (listing_) seen_.insert(server_id);
 }
 
-void VmTracker::end_full_listing(std::int64_t now_us, std::vector<core::Event>& out) {
+void VmTracker::end_full_listing(std::int64_t now_us) {
   if (!listing_) return;
   listing_ = false;
   std::vector<Server> gone;
@@ -207,7 +216,7 @@ void VmTracker::end_full_listing(std::int64_t now_us, std::vector<core::Event>& 
     gone.push_back(std::move(s));
   }
   // Faults persisted before a restart for VMs that are no longer listed at all.
-  store_.for_each_active("vm/", [&](const state::FaultRecord& r) {
+  correlator_.for_each_active("vm/", [&](const core::FaultIdentity& r) {
     if (!r.key.ends_with(key_suffix_)) return;
     std::string id = r.key.substr(3, r.key.size() - 3 - key_suffix_.size());
     if (seen_.count(id) != 0 || vms_.count(id) != 0) return;
@@ -219,7 +228,7 @@ void VmTracker::end_full_listing(std::int64_t now_us, std::vector<core::Event>& 
   seen_.clear();
   for (auto& s : gone) {
     s.updated_us = now_us;
-    observe(s, {}, now_us, out);
+    observe(s, {}, now_us);
   }
 }
 
@@ -245,17 +254,11 @@ std::vector<HeldFault> VmTracker::held_faults() const {
   return out;
 }
 
-core::Event VmTracker::fault_event(const Server& server, std::string_view project_name,
-                                   const state::FaultRecord& record, bool clear, std::string specific_problem,
+core::Event VmTracker::fault_event(const Server& server, std::string_view project_name, std::string specific_problem,
                                    std::int64_t now_us) const {
   core::Event e;
   e.domain = core::Domain::fault;
-  e.key = record.key;
-  e.event_id = record.event_id;
-  e.sequence = record.sequence;
-  e.start_epoch_us = record.start_epoch_us;
-  e.last_epoch_us = std::max(now_us, record.start_epoch_us);
-  e.priority = clear ? core::Priority::normal : core::priority_for(record.severity);
+  e.last_epoch_us = now_us;
   e.event_name = "Fault_";
   if (!settings_.nf_naming_code.empty()) e.event_name.append(settings_.nf_naming_code).append("_");
   e.event_name.append(settings_.alarm_condition);
@@ -269,8 +272,7 @@ core::Event VmTracker::fault_event(const Server& server, std::string_view projec
   }
   core::FaultBody f;
   f.alarm_condition = settings_.alarm_condition;
-  f.specific_problem = std::move(specific_problem);
-  f.severity = clear ? core::Severity::normal : record.severity;
+  f.specific_problem = std::move(specific_problem);  // (severity: the stage's, stamped after this)
   f.event_source_type = settings_.event_source_type;
   f.vf_status = "Active";
   auto& info = f.additional_information;
@@ -295,7 +297,6 @@ core::Event VmTracker::state_change_event(const Server& server, std::string_view
   core::Event e;
   e.domain = core::Domain::state_change;
   e.key = "vm/" + server.id + "/state";
-  e.event_id = next_event_id_ ? next_event_id_() : std::string{};
   e.event_name = "StateChange_";
   if (!settings_.nf_naming_code.empty()) e.event_name.append(settings_.nf_naming_code).append("_");
   e.event_name.append("vmStatusChange");

@@ -17,13 +17,12 @@
 
 #include "vesagent/config/config.hpp"
 #include "vesagent/core/clock.hpp"
-#include "vesagent/core/event_sink.hpp"
+#include "vesagent/core/correlator.hpp"
 #include "vesagent/http/client.hpp"
 #include "vesagent/sources/prometheus/measurement_builder.hpp"
 #include "vesagent/sources/prometheus/query_response.hpp"
 #include "vesagent/sources/prometheus/rule_set.hpp"
 #include "vesagent/sources/prometheus/window_schedule.hpp"
-#include "vesagent/state/id_allocator.hpp"
 #include "vesagent/telemetry/logging.hpp"
 #include "vesagent/telemetry/metrics_writer.hpp"
 
@@ -123,7 +122,7 @@ struct Run {
 };
 
 struct PrometheusService::Core {
-  core::ServiceContext ctx;
+  sources::ServiceContext ctx;
   std::unique_ptr<WindowMarks> marks;
   std::unique_ptr<SharedWindowMark> shared_mark;  ///< clustered: the mark in etcd (issue 6)
   std::shared_ptr<const RuleSet> rules;
@@ -141,7 +140,6 @@ struct PrometheusService::Core {
   std::map<std::pair<std::string, std::string>, std::uint64_t> skipped;       ///< (rule, reason)
   std::map<std::pair<std::string, std::string>, std::uint64_t> dropped;       ///< (array, missing field)
   std::uint64_t events = 0;
-  std::uint64_t id_errors = 0;
   std::uint64_t windows_collected = 0;
   std::uint64_t windows_backfilled = 0;
   std::uint64_t windows_deferred = 0;
@@ -326,17 +324,7 @@ asio::awaitable<WindowOutcome> collect(CorePtr core, std::shared_ptr<Run> run, s
   }
   std::size_t sent = 0;
   for (auto& e : events) {
-    auto id = core->ctx.ids != nullptr ? core->ctx.ids->next() : Result<std::uint64_t>(0);
-    if (!id) {
-      ++core->id_errors;
-      core->log->error("msg=\"No eventId available; measurement event not sent\" source_name={} error={}",
-                       e.source_name, telemetry::logfmt_value(core->ctx.ids->last_error()));
-      continue;
-    }
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "Measurements%010llu", static_cast<unsigned long long>(*id));  // VESPA's form
-    e.event_id = buf;
-    core->ctx.sink->submit(std::move(e));
+    core->ctx.correlator->submit(std::move(e));  // the stage gives it its eventId ("Measurements0000000042")
     ++sent;
   }
   core->events += sent;
@@ -352,7 +340,7 @@ asio::awaitable<WindowOutcome> collect(CorePtr core, std::shared_ptr<Run> run, s
 void remember(const CorePtr& core, std::int64_t end_ms) {
   core->last_end_ms = end_ms;
   if (!core->marks && !core->shared_mark) return;
-  core->ctx.sink->when_durable([core, end_ms](bool durable) {
+  core->ctx.correlator->commit([core, end_ms](bool durable) {
     if (!durable) {
       // Not marked: after a restart the window is collected again (at least once; the outbox still holds it).
       core->log->warn("msg=\"Outbox cannot write; the measurement window is not marked as sent\" window_end={}",
@@ -439,7 +427,7 @@ asio::awaitable<void> run_loop(CorePtr core, std::shared_ptr<Run> run) {
 
 }  // namespace
 
-PrometheusService::PrometheusService(const core::ServiceContext& context, std::unique_ptr<WindowMarks> marks,
+PrometheusService::PrometheusService(const sources::ServiceContext& context, std::unique_ptr<WindowMarks> marks,
                                      std::unique_ptr<SharedWindowMark> shared)
     : core_(std::make_shared<Core>()) {
   core_->ctx = context;
@@ -578,7 +566,7 @@ void PrometheusService::write_metrics(telemetry::MetricsWriter& out) const {
             static_cast<double>(c.interval_ms()) / 1000.0);
 }
 
-std::unique_ptr<core::Service> make_service(const core::ServiceContext& context) {
+std::unique_ptr<core::Service> make_service(const sources::ServiceContext& context) {
   if (context.config == nullptr || context.config->measurement.prometheus.address.empty()) return nullptr;
   auto marks = std::make_unique<FileWindowMarks>(std::filesystem::path(context.config->datadir) /
                                                  "prometheus-window.json");

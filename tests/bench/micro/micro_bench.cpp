@@ -301,7 +301,10 @@ void BM_AlertToEncodedFault(benchmark::State& state) {
     std::snprintf(fp, sizeof fp, "%016llx", static_cast<unsigned long long>(++serial * 0x9E3779B97F4A7C15ULL));
     alert.fingerprint = fp;
     auto decision = store.on_firing(mapper.key(alert), alert.starts_at_us, mapper.severity(alert), kEpoch);
-    core::Event event = mapper.fault_event(alert, decision.record, kEpoch);
+    const auto& r = decision.record;
+    const core::FaultIdentity id{r.key, r.event_id, r.episode_start_us, r.start_epoch_us, r.sequence, r.severity,
+                                 r.closed_at_us};
+    core::Event event = mapper.fault_event(alert, id, kEpoch);
     auto encoded = ves::encode_event(event, ctx);
     benchmark::DoNotOptimize(encoded);
   }

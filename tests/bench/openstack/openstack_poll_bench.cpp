@@ -21,7 +21,8 @@
 #include "vesagent/core/event_sink.hpp"
 #include "vesagent/http/client.hpp"
 #include "vesagent/sources/openstack/openstack_service.hpp"
-#include "vesagent/state/fault_store.hpp"
+#include "vesagent/correlate/stage.hpp"
+#include "vesagent/outbox/outbox.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
 namespace {
@@ -89,16 +90,18 @@ int main(int argc, char** argv) {
   asio::io_context ioc{1};
   test::TempDir dir;
   http::Client client(ioc.get_executor());
-  state::FaultStore::Options so;
-  so.directory = dir.path() / "faults";
-  so.fsync = false;
-  state::FaultStore store(so);
-  std::string error;
-  if (!store.open(error)) {
-    std::fprintf(stderr, "fault store: %s\n", error.c_str());
+  // The real correlation stage (fault decisions, persisted) on a memory-only outbox; the events are counted.
+  CountingSink sink;
+  outbox::Outbox box(ioc.get_executor());
+  correlate::StageOptions so;
+  so.state_directory = dir.path();
+  correlate::Stage stage(so, sink, box);
+  std::string error, warnings;
+  if (!stage.open(error, warnings)) {
+    std::fprintf(stderr, "correlation stage: %s\n", error.c_str());
     return 1;
   }
-  CountingSink sink;
+  box.set_state_log(stage.state_log());
   config::Config config;
   config.event.reporting_entity_name = "bench";
   config.openstack.interval = std::chrono::milliseconds(300);
@@ -111,12 +114,11 @@ int main(int argc, char** argv) {
   cloud.password = "secret";
   cloud.project_name = "admin";
   config.openstack.clouds.push_back(cloud);
-  core::ServiceContext ctx;
+  sources::ServiceContext ctx;
   ctx.executor = ioc.get_executor();
   ctx.config = &config;
   ctx.client = &client;
-  ctx.faults = &store;
-  ctx.sink = &sink;
+  ctx.correlator = &stage;
   sources::openstack::OpenStackService service(ctx, {});
 
   auto run_until = [&](auto pred) {

@@ -27,9 +27,13 @@ class CountingPoller final : public core::Poller {
   std::vector<Clock::time_point> times;
 };
 
-class RecordingSink final : public core::EventSink {
+/// Counts what the loop hands on (the correlation stage in the agent).
+class RecordingSink final : public core::Correlator {
  public:
+  core::FaultVerdict observe(const core::FaultObservation&, const core::FaultEventBuilder&) override { return {}; }
   void submit(core::Event) override { ++count; }
+  void commit(std::function<void(bool)> done) override { done(true); }
+  void for_each_active(std::string_view, const std::function<void(const core::FaultIdentity&)>&) const override {}
   int count = 0;
 };
 

@@ -11,6 +11,7 @@
 
 #include "fixtures.hpp"
 #include "ves_schema.hpp"
+#include "vesagent/state/fault_store.hpp"
 
 namespace vesagent::sources::alertmanager {
 namespace {
@@ -34,8 +35,8 @@ Alert make_alert(core::NameValues labels, core::NameValues annotations = {}) {
   return a;
 }
 
-state::FaultRecord record(const std::string& key, core::Severity severity, std::int64_t sequence = 1) {
-  state::FaultRecord r;
+core::FaultIdentity record(const std::string& key, core::Severity severity, std::int64_t sequence = 1) {
+  core::FaultIdentity r;
   r.key = key;
   r.event_id = state::FaultStore::make_event_id(key, kStart);
   r.episode_start_us = kStart;

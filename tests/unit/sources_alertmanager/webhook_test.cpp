@@ -1,4 +1,4 @@
-// The webhook over real HTTP on 127.0.0.1 (http::Client -> Webhook -> real state::FaultStore -> recording sink),
+// The webhook over real HTTP on 127.0.0.1 (http::Client -> Webhook -> real correlation stage -> recording sink),
 // fed with the payloads a real Alertmanager 0.25 sent, in the order it sent them.
 #include "vesagent/sources/alertmanager/webhook.hpp"
 
@@ -18,10 +18,12 @@
 #include <vector>
 
 #include "fixtures.hpp"
+#include "support/stage_harness.hpp"
 #include "support/temp_dir.hpp"
 #include "ves_schema.hpp"
 #include "vesagent/http/client.hpp"
 #include "vesagent/outbox/outbox.hpp"
+#include "vesagent/state/fault_store.hpp"
 
 namespace vesagent::sources::alertmanager {
 namespace {
@@ -34,12 +36,7 @@ using namespace std::chrono_literals;
 
 constexpr std::int64_t kNow = 1795666000000000;  // a few minutes after the recorded alerts started
 
-class RecordingSink final : public core::EventSink {
- public:
-  void submit(core::Event event) override { events.push_back(std::move(event)); }
-  std::vector<core::Event> take() { return std::exchange(events, {}); }
-  std::vector<core::Event> events;
-};
+using vesagent::test::RecordingSink;
 
 const core::FaultBody& fault(const core::Event& e) { return std::get<core::FaultBody>(e.body); }
 
@@ -68,12 +65,14 @@ class WebhookTest : public ::testing::Test {
     ioc_.run_for(200ms);
   }
 
-  void start() { start_with(sink_); }
+  void start() {
+    if (!stage_) open_store();
+    start_with(stage_->stage());
+  }
 
-  /// start() with another sink (an outbox, a hanging disk).
-  void start_with(core::EventSink& sink) {
-    if (!store_) open_store();
-    webhook_ = std::make_unique<Webhook>(ioc_.get_executor(), config_, sink, *store_, [this] { return accept_; });
+  /// start() with another correlator (one whose disk hangs).
+  void start_with(core::Correlator& correlator) {
+    webhook_ = std::make_unique<Webhook>(ioc_.get_executor(), config_, correlator, [this] { return accept_; });
     webhook_->set_clock([this] { return now_; });
     auto port = webhook_->start();
     ASSERT_TRUE(port.has_value()) << port.error().message();
@@ -82,19 +81,17 @@ class WebhookTest : public ::testing::Test {
   }
 
   void open_store() {
-    auto options = fault_store_options(config_);
-    options.fsync = false;
+    auto options = correlate::StageOptions::from_config(config_);
     options.clock = [this] { return now_; };
-    store_ = std::make_unique<state::FaultStore>(options);
-    std::string error;
-    ASSERT_TRUE(store_->open(error).has_value()) << error;
+    stage_ = std::make_unique<vesagent::test::StageHarness>(ioc_.get_executor(), options, &sink_);
   }
+  const state::FaultStore& store() { return stage_->stage().faults(); }
 
-  /// Stops the webhook and closes the store, as a restart of the agent does.
+  /// Stops the webhook and closes the stage, as a restart of the agent does.
   void restart() {
     webhook_->stop();
     webhook_.reset();
-    store_.reset();
+    stage_->restart();
     start();
   }
 
@@ -158,7 +155,7 @@ class WebhookTest : public ::testing::Test {
   config::Config config_;
   net::io_context ioc_;
   RecordingSink sink_;
-  std::unique_ptr<state::FaultStore> store_;
+  std::unique_ptr<vesagent::test::StageHarness> stage_;
   std::unique_ptr<Webhook> webhook_;
   std::unique_ptr<http::Client> client_;
   std::uint16_t port_ = 0;
@@ -247,7 +244,7 @@ TEST_F(WebhookTest, recorded_notifications_give_one_raise_per_alert_and_one_clea
   EXPECT_EQ(s.updates, 0u);
   EXPECT_EQ(s.alerts_received, 1u + 1 + 3 + 3 + 3 + 3 + 4 + 4 + 3 + 4);
   EXPECT_EQ(s.ignored, s.alerts_received - 12);
-  EXPECT_EQ(store_->active_count(), 4u);  // 0eb5 and the three targets of 02
+  EXPECT_EQ(store().active_count(), 4u);  // 0eb5 and the three targets of 02
 
   test::expect_schema_valid(ves::Version::v7, all);
   test::expect_schema_valid(ves::Version::v5, all);
@@ -419,7 +416,7 @@ TEST_F(WebhookTest, malformed_bodies_get_400_with_a_reason_and_the_service_keeps
   EXPECT_EQ(refused.status, 400);
   EXPECT_THAT(refused.body, HasSubstr("alerts[1].status"));
   EXPECT_TRUE(sink_.take().empty());
-  EXPECT_EQ(store_->active_count(), 0u);
+  EXPECT_EQ(store().active_count(), 0u);
   EXPECT_EQ(post_fixture("01_firing_single_alert").size(), 1u);
   EXPECT_EQ(webhook_->stats().requests_with(400), 6u);
 }
@@ -460,7 +457,7 @@ TEST_F(WebhookTest, answers_503_with_retry_after_when_it_cannot_accept) {
   EXPECT_EQ(r.status, 503);
   EXPECT_FALSE(r.header("retry-after").empty());
   EXPECT_TRUE(sink_.take().empty());
-  EXPECT_EQ(store_->active_count(), 0u) << "nothing processed, so the retry raises";
+  EXPECT_EQ(store().active_count(), 0u) << "nothing processed, so the retry raises";
   accept_ = true;
   EXPECT_EQ(post_fixture("01_firing_single_alert").size(), 1u);
   EXPECT_EQ(webhook_->stats().requests_with(503), 1u);
@@ -484,7 +481,7 @@ TEST_F(WebhookTest, basic_auth_with_a_plain_password) {
   req.user.clear();
   EXPECT_EQ(send(req).status, 401) << "no bearer token configured";
   EXPECT_TRUE(sink_.take().empty()) << "nothing processed without valid credentials";
-  EXPECT_EQ(store_->active_count(), 0u);
+  EXPECT_EQ(store().active_count(), 0u);
 
   req = request(wire_body("01_firing_single_alert"));
   req.user = "alertmanager";
@@ -502,7 +499,7 @@ TEST_F(WebhookTest, basic_auth_with_a_bcrypt_hash) {
     config_.alert_manager.user = "am";
     config_.alert_manager.password_hash = bcrypt_hash("correct horse", prefix);
     ASSERT_EQ(config_.alert_manager.password_hash.substr(0, 7), std::string(prefix) + "05$");
-    store_.reset();
+    stage_.reset();
     start();
     auto req = request(wire_body("01_firing_single_alert"));
     req.user = "am";
@@ -571,7 +568,7 @@ TEST_F(WebhookTest, many_concurrent_senders_are_all_answered) {
   EXPECT_EQ(webhook_->stats().raises, 24u);
 }
 
-/// The app's wiring (src/app/app.cpp): events and fault decisions share the outbox's group commit.
+/// The app's wiring (src/app/app.cpp): the stage's events go to the outbox (here without encoding them).
 class OutboxSink final : public core::EventSink {
  public:
   explicit OutboxSink(outbox::Outbox& box) : box_(box) {}
@@ -582,7 +579,6 @@ class OutboxSink final : public core::EventSink {
     entry.json = "{\"eventId\":\"" + event.event_id + "\"}";  // the encoding is not what this test is about
     box_.push(std::move(entry));
   }
-  void when_durable(std::function<void(bool)> done) override { box_.when_durable(std::move(done)); }
 
  private:
   outbox::Outbox& box_;
@@ -593,20 +589,23 @@ TEST_F(WebhookTest, a_request_costs_one_fdatasync_for_its_events_and_its_decisio
   outbox::Options options;
   options.directory = outbox_dir.path();
   outbox::Outbox box(ioc_.get_executor(), options);
-  open_store();
-  store_->share_durability([&box](std::string lines) { box.push_state(std::move(lines)); });
+  OutboxSink sink(box);
+  correlate::StageOptions so;
+  so.state_directory = config_.datadir;
+  so.clock = [this] { return now_; };
+  correlate::Stage stage(so, sink, box);
+  std::string error, warnings;
+  ASSERT_TRUE(stage.open(error, warnings).has_value()) << error;
   std::vector<std::string> journaled;
-  outbox::StateLog log;
-  log.written = [&](std::string_view lines) {
+  outbox::StateLog log = stage.state_log();
+  log.written = [&journaled, written = log.written](std::string_view lines) {
     journaled.emplace_back(lines);
-    std::string problem;
-    EXPECT_TRUE(store_->append_written(lines, problem).has_value()) << problem;
+    written(lines);
   };
   box.set_state_log(std::move(log));
   std::string note;
   ASSERT_TRUE(box.open(note).has_value()) << note;
-  OutboxSink sink(box);
-  start_with(sink);
+  start_with(stage);
   ioc_.run_for(50ms);  // the outbox's first segment header is written
   const auto before = box.stats();
 
@@ -622,32 +621,42 @@ TEST_F(WebhookTest, a_request_costs_one_fdatasync_for_its_events_and_its_decisio
   webhook_.reset();
 }
 
-/// An outbox whose disk hangs: when_durable() never answers until release() is called.
-class HangingSink final : public core::EventSink {
+/// A stage whose disk hangs: commits do not complete until release() is called.
+class HangingCorrelator final : public core::Correlator {
  public:
-  void submit(core::Event event) override { events.push_back(std::move(event)); }
-  void when_durable(std::function<void(bool)> done) override {
+  explicit HangingCorrelator(core::Correlator& real) : real_(real) {}
+  core::FaultVerdict observe(const core::FaultObservation& o, const core::FaultEventBuilder& build) override {
+    return real_.observe(o, build);
+  }
+  void submit(core::Event event) override { real_.submit(std::move(event)); }
+  void for_each_active(std::string_view prefix,
+                       const std::function<void(const core::FaultIdentity&)>& fn) const override {
+    real_.for_each_active(prefix, fn);
+  }
+  void commit(std::function<void(bool)> done) override {
     if (hanging) {
       waiting.push_back(std::move(done));
     } else {
-      done(true);
+      real_.commit(std::move(done));
     }
   }
   /// The disk is back: the waiting commits complete, and the next ones at once.
   void release() {
     hanging = false;
-    for (auto& done : std::exchange(waiting, {})) done(true);
+    for (auto& done : std::exchange(waiting, {})) real_.commit(std::move(done));
   }
   bool hanging = true;
-  std::vector<core::Event> events;
   std::vector<std::function<void(bool)>> waiting;
+
+ private:
+  core::Correlator& real_;
 };
 
 TEST_F(WebhookTest, answers_503_when_the_events_are_not_on_disk_within_the_read_timeout) {
   config_.alert_manager.read_timeout = 300ms;
   open_store();
-  HangingSink sink;
-  start_with(sink);
+  HangingCorrelator hanging(stage_->stage());
+  start_with(hanging);
 
   const auto started = std::chrono::steady_clock::now();
   auto r = post(wire_body("01_firing_single_alert"));
@@ -656,13 +665,13 @@ TEST_F(WebhookTest, answers_503_when_the_events_are_not_on_disk_within_the_read_
   EXPECT_EQ(r.header("retry-after"), "5");
   EXPECT_GE(waited, 250ms);
   EXPECT_EQ(webhook_->stats().commit_timeouts, 1u);
-  ASSERT_EQ(sink.events.size(), 1u);  // queued: written once the disk is back
+  ASSERT_EQ(sink_.events.size(), 1u);  // queued: written once the disk is back
 
   // The disk comes back; Alertmanager's retry finds the decision taken: 200 and no second raise.
-  sink.release();
+  hanging.release();
   auto retry = post(wire_body("01_firing_single_alert"));
   EXPECT_EQ(retry.status, 200) << retry.body << retry.error_text;
-  EXPECT_EQ(sink.events.size(), 1u);
+  EXPECT_EQ(sink_.events.size(), 1u);
   EXPECT_EQ(webhook_->stats().raises, 1u);
   EXPECT_EQ(webhook_->stats().ignored, 1u);
   EXPECT_EQ(webhook_->stats().commit_timeouts, 1u);
@@ -683,11 +692,7 @@ TEST_F(WebhookTest, stop_closes_the_listener) {
 TEST_F(WebhookTest, start_reports_a_bind_error) {
   start();
   config_.alert_manager.bind = "127.0.0.1:" + std::to_string(port_);  // taken by the first webhook
-  vesagent::test::TempDir other;
-  auto options = fault_store_options(config_);
-  options.directory = other.path();
-  state::FaultStore store(options);
-  Webhook second(ioc_.get_executor(), config_, sink_, store, nullptr);
+  Webhook second(ioc_.get_executor(), config_, stage_->stage(), nullptr);
   auto port = second.start();
   EXPECT_FALSE(port.has_value());
 }

@@ -31,7 +31,7 @@ TEST(OpenStackConfigTest, defaults_leave_the_source_off) {
   EXPECT_EQ(r.config.openstack.microversion, "2.79");
   EXPECT_EQ(r.config.openstack.fault_statuses.size(), 8U);
   EXPECT_FALSE(r.config.openstack.state_change_events);
-  core::ServiceContext ctx;
+  sources::ServiceContext ctx;
   ctx.config = &r.config;
   EXPECT_EQ(make_service(ctx), nullptr);
 }

@@ -29,10 +29,10 @@ struct Harness {
   asio::io_context ioc{1};
   test::TempDir dir;
   http::Client client{ioc.get_executor()};
-  std::unique_ptr<state::FaultStore> store;
   RecordingSink sink;
+  std::unique_ptr<test::StageHarness> stage;
   config::Config config;
-  core::ServiceContext ctx;
+  sources::ServiceContext ctx;
   std::unique_ptr<OpenStackService> service;
   std::vector<std::string> once_reports;
 
@@ -44,11 +44,12 @@ struct Harness {
     config.openstack.page_size = 10;
     open_store();
   }
+  /// The correlation stage, opened again on the same state directory (a restart of the agent).
   void open_store() {
-    store = std::make_unique<state::FaultStore>(testing::store_options(dir.path() / "faults"));
-    std::string error;
-    EXPECT_TRUE(store->open(error)) << error;
+    stage.reset();
+    stage = std::make_unique<test::StageHarness>(ioc.get_executor(), dir.path(), nullptr, &sink);
   }
+  const state::FaultStore& store() { return stage->stage().faults(); }
   config::OpenStackCloud& add_cloud(const std::string& name, const test::OpenStackDouble& os) {
     config::OpenStackCloud c;
     c.name = name;
@@ -65,8 +66,7 @@ struct Harness {
     ctx.executor = ioc.get_executor();
     ctx.config = &config;
     ctx.client = &client;
-    ctx.faults = store.get();
-    ctx.sink = &sink;
+    ctx.correlator = &stage->stage();
     ctx.once = once;
     ctx.once_done = [this](std::string_view s) { once_reports.emplace_back(s); };
     service = std::make_unique<OpenStackService>(ctx, Environment{});
@@ -178,7 +178,7 @@ TEST(OpenStackServiceTest, incremental_polls_use_changes_since_and_drive_the_lif
   EXPECT_EQ(count_nova_gets(os) - count_nova_gets(os, "changes-since="), 4U);
   EXPECT_EQ(h.service->cloud_status()[0].full_polls, 1U);
   EXPECT_EQ(h.service->cloud_status()[0].vms, 29U);
-  EXPECT_EQ(h.store->active_count(), 0U);
+  EXPECT_EQ(h.store().active_count(), 0U);
 }
 
 TEST(OpenStackServiceTest, renews_the_token_before_it_expires_and_reauthenticates_once_on_401) {
@@ -293,6 +293,7 @@ TEST(OpenStackServiceTest, restart_with_persisted_state_raises_nothing_twice_and
   os.delete_server(ids[2]);
   os.set_status(ids[3], "ERROR");
   h.sink.events.clear();
+  h.stage->stage().checkpoint();
   h.open_store();  // as after a restart
   h.start();
   ASSERT_TRUE(h.run_until([&] { return h.service->cloud_status()[0].full_polls == 1; }));
@@ -305,7 +306,7 @@ TEST(OpenStackServiceTest, restart_with_persisted_state_raises_nothing_twice_and
   EXPECT_EQ(fault(*h.last_for(ids[2])).severity, core::Severity::normal);
   EXPECT_EQ(fault(*h.last_for(ids[3])).severity, core::Severity::critical);
   EXPECT_EQ(h.last_for(ids[0]), nullptr);  // still failed: already raised before the restart
-  EXPECT_EQ(h.store->active_count(), 2U);
+  EXPECT_EQ(h.store().active_count(), 2U);
 }
 
 TEST(OpenStackServiceTest, filters_choose_the_watched_vms_by_project_name_regex_and_metadata) {

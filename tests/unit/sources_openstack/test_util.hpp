@@ -7,8 +7,8 @@
 
 #include "support/temp_dir.hpp"
 #include "vesagent/core/event.hpp"
+#include "support/stage_harness.hpp"
 #include "vesagent/core/event_sink.hpp"
-#include "vesagent/state/fault_store.hpp"
 
 namespace vesagent::sources::openstack::testing {
 
@@ -36,13 +36,6 @@ inline std::string info(const core::Event& e, const std::string& name) {
     if (k == name) return v;
   }
   return "<absent>";
-}
-
-inline state::FaultStore::Options store_options(const std::filesystem::path& dir) {
-  state::FaultStore::Options o;
-  o.directory = dir;
-  o.fsync = false;
-  return o;
 }
 
 }  // namespace vesagent::sources::openstack::testing

@@ -3,11 +3,14 @@
 // and VES 5 schemas.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include <fstream>
 
 #include "support/temp_dir.hpp"
 #include "support/ves_validator.hpp"
 #include "test_util.hpp"
+#include "vesagent/state/fault_store.hpp"
 #include "vesagent/sources/openstack/nova_servers.hpp"
 #include "vesagent/sources/openstack/vm_tracker.hpp"
 #include "vesagent/ves/encode.hpp"
@@ -42,37 +45,32 @@ Server server(const std::string& id, const std::string& status, std::int64_t upd
   return s;
 }
 
+/// The tracker on a real correlation stage (persisted fault state), recording what the stage sends on.
 struct Fixture {
+  boost::asio::io_context ioc;
   test::TempDir dir;
-  std::unique_ptr<state::FaultStore> store;
+  test::StageHarness harness{ioc.get_executor(), dir.path(), [] { return kNow; }};
   std::unique_ptr<VmTracker> tracker;
-  int next_id = 0;
 
   explicit Fixture(bool state_changes = false) { open(state_changes); }
   void open(bool state_changes = false) {
-    tracker.reset();
-    store = std::make_unique<state::FaultStore>(testing::store_options(dir.path() / "faults"));
-    std::string error;
-    EXPECT_TRUE(store->open(error)) << error;
-    tracker = std::make_unique<VmTracker>(settings(state_changes), *store,
-                                          [this] { return "stateChange" + std::to_string(++next_id); });
+    tracker = std::make_unique<VmTracker>(settings(state_changes), harness.stage());
   }
   void restart(bool state_changes = false) {
-    std::string error;
-    EXPECT_TRUE(store->persist(error)) << error;
+    tracker.reset();
+    harness.restart();
     open(state_changes);
   }
+  state::FaultStore& store() { return harness.stage().faults(); }
   std::vector<core::Event> observe(const Server& s, std::int64_t now = kNow) {
-    std::vector<core::Event> out;
-    tracker->observe(s, "demo", now, out);
-    return out;
+    tracker->observe(s, "demo", now);
+    return harness.take();
   }
   std::vector<core::Event> full(const std::vector<Server>& servers, std::int64_t now = kNow) {
-    std::vector<core::Event> out;
     tracker->begin_full_listing();
-    for (const auto& s : servers) tracker->observe(s, "demo", now, out);
-    tracker->end_full_listing(now, out);
-    return out;
+    for (const auto& s : servers) tracker->observe(s, "demo", now);
+    tracker->end_full_listing(now);
+    return harness.take();
   }
 };
 
@@ -158,16 +156,12 @@ TEST(VmTrackerTest, deleted_vm_clears_its_fault_unless_deleted_is_a_fault_status
   // A server created and deleted between two polls: nothing.
   EXPECT_TRUE(f.observe(server("b", "DELETED")).empty());
 
-  test::TempDir dir;
-  state::FaultStore store(testing::store_options(dir.path()));
-  std::string error;
-  ASSERT_TRUE(store.open(error));
   auto s = settings();
   s.fault_statuses.emplace_back("DELETED", core::Severity::warning);
-  VmTracker t(s, store, {});
-  std::vector<core::Event> out;
-  t.observe(server("c", "ERROR"), "", kNow, out);
-  t.observe(server("c", "DELETED"), "", kNow, out);
+  VmTracker t(s, f.harness.stage());
+  t.observe(server("c", "ERROR"), "", kNow);
+  t.observe(server("c", "DELETED"), "", kNow);
+  auto out = f.harness.take();
   ASSERT_EQ(out.size(), 2U);
   EXPECT_EQ(out[1].sequence, 2);  // an update of the ERROR fault
   EXPECT_EQ(fault(out[1]).severity, core::Severity::warning);
@@ -207,23 +201,23 @@ TEST(VmTrackerTest, restart_with_persisted_state_neither_duplicates_nor_forgets)
   ASSERT_EQ(f.tracker->held_faults().size(), 1U);
   EXPECT_EQ(f.tracker->held_faults()[0].server_id, "a");
   // The fault store is shared: another cloud's VM faults are not touched.
-  EXPECT_EQ(f.store->active_count(), 1U);
+  EXPECT_EQ(f.store().active_count(), 1U);
 }
 
 TEST(VmTrackerTest, faults_of_another_cloud_in_the_shared_store_are_left_alone) {
   Fixture f;
-  auto d = f.store->on_firing(VmTracker::fault_key("west", "z"), kNow, core::Severity::major, kNow);
+  auto d = f.store().on_firing(VmTracker::fault_key("west", "z"), kNow, core::Severity::major, kNow);
   ASSERT_EQ(d.action, state::FaultAction::raise);
-  f.store->on_firing("am/0123", kNow, core::Severity::major, kNow);  // an Alertmanager fault
+  f.store().on_firing("am/0123", kNow, core::Severity::major, kNow);  // an Alertmanager fault
   EXPECT_TRUE(f.full({server("a", "ACTIVE")}).empty());
-  EXPECT_EQ(f.store->active_count(), 2U);
+  EXPECT_EQ(f.store().active_count(), 2U);
 }
 
 TEST(VmTrackerTest, unwatched_vm_gets_its_fault_cleared) {
   Fixture f;
   f.observe(server("a", "ERROR"));
-  std::vector<core::Event> out;
-  f.tracker->unwatch(server("a", "ERROR"), kNow, out);
+  f.tracker->unwatch(server("a", "ERROR"), kNow);
+  auto out = f.harness.take();
   ASSERT_EQ(out.size(), 1U);
   EXPECT_EQ(fault(out[0]).severity, core::Severity::normal);
   EXPECT_EQ(fault(out[0]).specific_problem, "VM vm-a is no longer watched");

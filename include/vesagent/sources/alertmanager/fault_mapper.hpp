@@ -13,7 +13,7 @@
 #include "vesagent/config/config.hpp"
 #include "vesagent/core/event.hpp"
 #include "vesagent/sources/alertmanager/payload.hpp"
-#include "vesagent/state/fault_store.hpp"
+#include "vesagent/core/correlator.hpp"
 
 namespace vesagent::sources::alertmanager {
 
@@ -22,8 +22,8 @@ namespace vesagent::sources::alertmanager {
 /// the key Alertmanager would have given it.
 std::string label_fingerprint(const core::NameValues& labels);
 
-/// Builds the fault Events of one alert. The identity (eventId, sequence, startEpochMicrosec) comes from the
-/// state::FaultStore record; everything else from the alert and the configuration.
+/// Builds the fault Events of one alert. The identity (eventId, sequence, startEpochMicrosec) is the one the
+/// correlation stage decided; everything else comes from the alert and the configuration.
 class FaultMapper {
  public:
   explicit FaultMapper(const config::Config& config);
@@ -38,15 +38,15 @@ class FaultMapper {
 
   /// A raise or an update of `record`'s fault: eventSeverity record.severity, priority from it,
   /// lastEpochMicrosec = max(now_us, startEpochMicrosec).
-  core::Event fault_event(const Alert& alert, const state::FaultRecord& record, std::int64_t now_us) const;
+  core::Event fault_event(const Alert& alert, const core::FaultIdentity& record, std::int64_t now_us) const;
 
   /// The clear of `record`'s fault: eventSeverity NORMAL, priority Normal, lastEpochMicrosec = max(end_us,
   /// startEpochMicrosec); alarmCondition (and so eventName) and specificProblem from the clearAlertName and
   /// clearDescription annotations when present (VESPA).
-  core::Event clear_event(const Alert& alert, const state::FaultRecord& record, std::int64_t end_us) const;
+  core::Event clear_event(const Alert& alert, const core::FaultIdentity& record, std::int64_t end_us) const;
 
  private:
-  core::Event make_event(const Alert& alert, const state::FaultRecord& record, bool clear) const;
+  core::Event make_event(const Alert& alert, const core::FaultIdentity& record, bool clear) const;
   core::NameValues additional_information(const Alert& alert) const;
 
   config::AlertFaultsConfig faults_;

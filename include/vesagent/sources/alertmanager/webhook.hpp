@@ -1,10 +1,11 @@
 #pragma once
-/// The Alertmanager webhook: an HTTP listener on alertManager.bind that turns each notification into VES fault
-/// raise / update / clear Events through a state::FaultStore, and answers quickly: the events go to the
-/// EventSink (the pipeline's queue), never to a collector, before the reply.
+/// The Alertmanager webhook: an HTTP listener on alertManager.bind that hands each alert of a notification to the
+/// correlation stage as a fault observation (firing or resolved) and answers once the stage's commit says the
+/// resulting events and decisions are durable: the events go to the outbox, never to a collector, before the
+/// reply.
 ///
 ///   POST alertManager.path (default /alerts) or /api/v1/alerts
-///   200 {"status":"success"}   every alert was handled (events queued, decisions persisted)
+///   200 {"status":"success"}   every alert was handled (events and decisions durable; clustered, in etcd too)
 ///   400 <reason>               the body can never be processed (not JSON, wrong shape): Alertmanager gives up
 ///   401                        missing or wrong credentials (WWW-Authenticate says which scheme)
 ///   404 / 405 (Allow: POST)    other paths / other methods
@@ -15,7 +16,7 @@
 /// Threading and lifetime: everything runs on the executor given to the constructor. A bcrypt password check
 /// runs on a private worker thread and resumes on that executor. The sink and the store are only used between
 /// start() and stop(): a request still running when stop() is called (waiting for bcrypt) gets 503 and
-/// touches neither, so they may be destroyed right after stop(). Internal state that such a request still
+/// does not touch the correlator, so it may be destroyed right after stop(). Internal state that such a request still
 /// needs is shared with it, so destroying the Webhook while the loop still holds requests is safe.
 #include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
@@ -25,8 +26,7 @@
 
 #include "vesagent/config/config.hpp"
 #include "vesagent/core/error.hpp"
-#include "vesagent/core/event_sink.hpp"
-#include "vesagent/state/fault_store.hpp"
+#include "vesagent/core/correlator.hpp"
 
 namespace vesagent::http {
 class Server;
@@ -42,7 +42,6 @@ struct WebhookStats {
   std::uint64_t updates = 0;              ///< severity changes of an active fault
   std::uint64_t clears = 0;               ///< including clears of superseded episodes
   std::uint64_t ignored = 0;              ///< repeats, stale or already-cleared observations: no event
-  std::uint64_t persist_failures = 0;     ///< FaultStore::persist() errors (answered 200 anyway)
   std::uint64_t commit_timeouts = 0;      ///< requests answered 503: events not durable within the read timeout
 
   std::uint64_t requests_with(int status) const {
@@ -51,17 +50,13 @@ struct WebhookStats {
   }
 };
 
-/// FaultStore settings from alertManager.faults (closedFaultRetention, unknownResolve) with the store in
-/// <datadir>/faults.
-state::FaultStore::Options fault_store_options(const config::Config& config);
-
 /// A push-style source (start/stop). Copies what it needs from the Config at construction.
 class Webhook {
  public:
   /// `can_accept` is asked before each notification is processed; false -> 503 with Retry-After and nothing
-  /// processed. `sink` and `store` must outlive the Webhook's running time (until stop()).
-  Webhook(boost::asio::any_io_executor executor, const config::Config& config, core::EventSink& sink,
-          state::FaultStore& store, std::function<bool()> can_accept);
+  /// processed. `correlator` must outlive the Webhook's running time (until stop()).
+  Webhook(boost::asio::any_io_executor executor, const config::Config& config, core::Correlator& correlator,
+          std::function<bool()> can_accept);
   ~Webhook();
   Webhook(const Webhook&) = delete;
   Webhook& operator=(const Webhook&) = delete;
@@ -75,7 +70,7 @@ class Webhook {
   std::uint16_t port() const;
   const WebhookStats& stats() const;
 
-  /// Replaces the wall clock (µs since the epoch) used for lastEpochMicrosec and FaultStore decisions; tests.
+  /// Replaces the wall clock (µs since the epoch) used for lastEpochMicrosec and the observations' times; tests.
   void set_clock(std::function<std::int64_t()> now_us);
 
  private:

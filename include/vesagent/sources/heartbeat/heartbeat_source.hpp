@@ -1,8 +1,8 @@
 #pragma once
 /// The heartbeat source: one VES heartbeat event per poll. eventName and sourceName stay the same for the whole
-/// life of the agent (the ONAP heartbeat consumer tracks (eventName, sourceName) pairs); eventIds never repeat.
+/// life of the agent (the ONAP heartbeat consumer tracks (eventName, sourceName) pairs). The correlation stage
+/// gives each one its eventId (never repeated).
 #include <chrono>
-#include <functional>
 #include <string>
 
 #include "vesagent/config/config.hpp"
@@ -12,10 +12,7 @@ namespace vesagent::sources::heartbeat {
 
 class HeartbeatSource final : public core::Poller {
  public:
-  /// `next_id` returns the next event number (state::IdAllocator) or an error.
-  using IdSource = std::function<Result<std::uint64_t>()>;
-
-  HeartbeatSource(const config::Config& config, IdSource next_id);
+  explicit HeartbeatSource(const config::Config& config);
 
   std::string_view name() const override { return "heartbeat"; }
   boost::asio::awaitable<Result<std::vector<core::Event>>> poll() override;
@@ -23,8 +20,8 @@ class HeartbeatSource final : public core::Poller {
   /// The interval announced in heartbeatFields; follows the collector's heartbeatIntervalChange.
   void set_interval(std::chrono::milliseconds interval) { interval_ = interval; }
 
-  /// Builds the event for time `now_us`; used by poll() and by tests.
-  Result<core::Event> make_event(std::int64_t now_us);
+  /// Builds the event for time `now_us` (without eventId); used by poll() and by tests.
+  core::Event make_event(std::int64_t now_us) const;
 
  private:
   std::string event_name_;
@@ -33,7 +30,6 @@ class HeartbeatSource final : public core::Poller {
   std::string reporting_entity_id_;
   std::string nf_naming_code_;
   std::chrono::milliseconds interval_;
-  IdSource next_id_;
 };
 
 }  // namespace vesagent::sources::heartbeat

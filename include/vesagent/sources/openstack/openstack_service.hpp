@@ -14,6 +14,7 @@
 
 #include "vesagent/config/loader.hpp"
 #include "vesagent/core/service.hpp"
+#include "vesagent/sources/service_context.hpp"
 #include "vesagent/sources/openstack/credentials.hpp"
 
 namespace vesagent::sources::openstack {
@@ -38,7 +39,7 @@ struct CloudStatus {
 class OpenStackService final : public core::Service {
  public:
   /// `env` is the environment to take OS_* variables from (tests pass their own).
-  OpenStackService(const core::ServiceContext& context, Environment env);
+  OpenStackService(const sources::ServiceContext& context, Environment env);
   ~OpenStackService() override;
 
   std::string_view name() const override { return "openstack"; }
@@ -55,14 +56,14 @@ class OpenStackService final : public core::Service {
   std::vector<CloudStatus> cloud_status() const;
 
  private:
-  core::ServiceContext context_;
+  sources::ServiceContext context_;
   Environment env_;
   std::vector<std::shared_ptr<CloudPoller>> clouds_;
   std::shared_ptr<std::size_t> once_remaining_;
 };
 
 /// nullptr when openstack.clouds is empty (the source is off).
-std::unique_ptr<core::Service> make_service(const core::ServiceContext& context);
+std::unique_ptr<core::Service> make_service(const sources::ServiceContext& context);
 
 /// Source-specific checks for --check-config, start-up and reload (app::check_sources): every cloud's credentials
 /// resolve (clouds.yaml found and holding the entry, auth URL, user/password or application credential).

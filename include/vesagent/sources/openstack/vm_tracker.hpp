@@ -1,8 +1,8 @@
 #pragma once
-/// The VM status -> VES fault logic of one cloud, with no I/O: the service feeds it the servers Nova lists and
-/// submits the Events it returns. The identity of every fault (eventId, sequence, startEpochMicrosec) lives in the
-/// shared, persisted state::FaultStore under the key `vm/<server id>/status/<cloud>`, so a restart neither raises
-/// a fault twice nor forgets to clear it.
+/// The VM status -> VES fault logic of one cloud, with no I/O: the service feeds it the servers Nova lists, and
+/// it hands fault observations (and stateChange events) to the correlation stage. The stage keeps the identity of
+/// every fault (eventId, sequence, startEpochMicrosec), persisted under the key `vm/<server id>/status/<cloud>`,
+/// so a restart neither raises a fault twice nor forgets to clear it.
 ///
 ///   healthy -> fault status      raise (sequence 1, startEpochMicrosec = the server's `updated` time)
 ///   fault   -> other fault status update (same eventId, sequence + 1, the new status' severity)
@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "vesagent/config/config.hpp"
+#include "vesagent/core/correlator.hpp"
 #include "vesagent/core/event.hpp"
 #include "vesagent/sources/openstack/nova_servers.hpp"
-#include "vesagent/state/fault_store.hpp"
 
 namespace vesagent::sources::openstack {
 
@@ -65,24 +65,23 @@ struct TrackerStats {
 
 class VmTracker {
  public:
-  /// `next_event_id` gives eventIds of stateChange events (they have no natural id).
-  VmTracker(TrackerSettings settings, state::FaultStore& store, std::function<std::string()> next_event_id);
+  /// `correlator` decides the faults and gives stateChange events their eventIds; it must outlive the tracker.
+  VmTracker(TrackerSettings settings, core::Correlator& correlator);
 
   /// The fault store key of one VM of `cloud`.
   static std::string fault_key(std::string_view cloud, std::string_view server_id);
 
-  /// A server as Nova listed it (full or changes-since). Appends the events to emit to `out`.
-  void observe(const Server& server, std::string_view project_name, std::int64_t now_us,
-               std::vector<core::Event>& out);
+  /// A server as Nova listed it (full or changes-since).
+  void observe(const Server& server, std::string_view project_name, std::int64_t now_us);
   /// The server is listed but no filter watches it (any more): clear its fault and forget it.
-  void unwatch(const Server& server, std::int64_t now_us, std::vector<core::Event>& out);
+  void unwatch(const Server& server, std::int64_t now_us);
 
   /// A full listing starts: every server of it must then be passed to mark_seen() (watched or not).
   void begin_full_listing();
   void mark_seen(const std::string& server_id);
   /// The full listing ended completely: VMs known here or holding an active fault of this cloud in the store
   /// that were not listed are gone (deleted while nobody looked, e.g. while the agent was down).
-  void end_full_listing(std::int64_t now_us, std::vector<core::Event>& out);
+  void end_full_listing(std::int64_t now_us);
 
   std::vector<HeldFault> held_faults() const;
   std::size_t vm_count() const { return vms_.size(); }
@@ -103,16 +102,17 @@ class VmTracker {
     std::int64_t sequence = 0;
   };
 
-  void apply(const Server& server, std::string_view project_name, Vm* vm, bool first_sighting, std::int64_t now_us,
-             std::vector<core::Event>& out);
-  core::Event fault_event(const Server& server, std::string_view project_name, const state::FaultRecord& record,
-                          bool clear, std::string specific_problem, std::int64_t now_us) const;
+  void apply(const Server& server, std::string_view project_name, Vm* vm, bool first_sighting, std::int64_t now_us);
+  /// Hands one observation of `server`'s fault to the correlator, with the texts of its events.
+  core::FaultVerdict decide(const core::FaultObservation& o, const Server& server, std::string_view project_name,
+                            std::string problem, std::string clear_problem, std::int64_t now_us);
+  core::Event fault_event(const Server& server, std::string_view project_name, std::string specific_problem,
+                          std::int64_t now_us) const;
   core::Event state_change_event(const Server& server, std::string_view old_status, std::int64_t now_us) const;
   void set_in_fault(Vm& vm, bool in_fault);
 
   TrackerSettings settings_;
-  state::FaultStore& store_;
-  std::function<std::string()> next_event_id_;
+  core::Correlator& correlator_;
   std::string key_suffix_;  ///< "/status/<cloud>"
   std::unordered_map<std::string, Vm> vms_;
   std::unordered_set<std::string> seen_;

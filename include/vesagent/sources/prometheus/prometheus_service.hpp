@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "vesagent/core/service.hpp"
+#include "vesagent/sources/service_context.hpp"
 #include "vesagent/sources/prometheus/shared_window_mark.hpp"
 #include "vesagent/sources/prometheus/window_marks.hpp"
 
@@ -21,7 +22,7 @@ class PrometheusService final : public core::Service {
   /// `marks` remembers the last window handed on; make_service() uses <datadir>/prometheus-window.json. In a
   /// cluster `shared` keeps the same mark in etcd (written behind the local one, read on every start), so the next
   /// leader continues where this one stopped.
-  PrometheusService(const core::ServiceContext& context, std::unique_ptr<WindowMarks> marks,
+  PrometheusService(const sources::ServiceContext& context, std::unique_ptr<WindowMarks> marks,
                     std::unique_ptr<SharedWindowMark> shared = nullptr);
   ~PrometheusService() override;
   PrometheusService(const PrometheusService&) = delete;
@@ -44,6 +45,6 @@ class PrometheusService final : public core::Service {
 };
 
 /// The service for `context`, or nullptr when measurement.prometheus.address is empty (measurements off).
-std::unique_ptr<core::Service> make_service(const core::ServiceContext& context);
+std::unique_ptr<core::Service> make_service(const sources::ServiceContext& context);
 
 }  // namespace vesagent::sources::prometheus
