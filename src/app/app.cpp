@@ -106,6 +106,7 @@ struct App::Impl {
   /// etcd HA: null = standalone. Declared after the stage, whose fault store and ids it serves.
   std::unique_ptr<cluster::Member> member;
   CollectorIntervals intervals;  ///< what the collector set (commandList); persisted
+  std::uint64_t leadership_changes = 0;
   sources::ServiceContext service_context;
   std::vector<std::unique_ptr<core::Service>> services;  ///< pollers and other services, see services.cpp
   std::function<void()> stopped_callback;
@@ -199,21 +200,13 @@ struct App::Impl {
   /// Called by the cluster member on every change of role. Stopping is synchronous: by the time this returns,
   /// no poller, heartbeat or post runs any more (cancelled transfers are aborted), well before the lease expires.
   void on_leadership(bool leading) {
-    auto log = telemetry::logger("app");
+    ++leadership_changes;
     if (leading) {
       if (stopping) return;
-      std::string error;
-      for (auto& service : services) {
-        if (auto r = service->start(error); !r) {
-          log->error("msg=\"Cannot start a service after the election\" service={} error={}", service->name(),
-                     telemetry::logfmt_value(error));
-        }
-      }
-      if (!tasks.running(kPublishTask)) start_emission();
-      log->info("msg=\"Leading: polling, heartbeats and delivery started\" queued={}", outbox.size());
-      asio::co_spawn(executor, load_cluster_intervals(), asio::detached);
+      asio::co_spawn(executor, lead(leadership_changes), asio::detached);
       return;
     }
+    auto log = telemetry::logger("app");
     if (!stopping) {
       for (auto& service : services) service->stop();  // (App::stop() has stopped them already)
     }
@@ -221,6 +214,23 @@ struct App::Impl {
     tasks.cancel(kProbeTask);
     tasks.cancel(kPublishTask);  // undelivered events stay queued until this agent leads again
     log->info("msg=\"Following: polling, heartbeats and delivery stopped\" queued={}", outbox.size());
+  }
+
+  /// A new leader first takes the intervals the collector gave the previous one, then starts the services,
+  /// delivery and heartbeats (unless the leadership changed again meanwhile).
+  asio::awaitable<void> lead(std::uint64_t change) {
+    co_await load_cluster_intervals();
+    if (change != leadership_changes || stopping || !member->is_leader()) co_return;
+    auto log = telemetry::logger("app");
+    std::string error;
+    for (auto& service : services) {
+      if (auto r = service->start(error); !r) {
+        log->error("msg=\"Cannot start a service after the election\" service={} error={}", service->name(),
+                   telemetry::logfmt_value(error));
+      }
+    }
+    if (!tasks.running(kPublishTask)) start_emission();
+    log->info("msg=\"Leading: polling, heartbeats and delivery started\" queued={}", outbox.size());
   }
 
   /// --dry-run: prints what the publisher would post, in order, and acknowledges it.

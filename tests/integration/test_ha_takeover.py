@@ -140,7 +140,7 @@ class TakeoverTest(E2ETest):
         return wait_until(ready, timeout, interval=0.1, what="a leader other than %s" % other_than)
 
     def log_keys(self):
-        return [k for k, _ in get_prefix(self.endpoints, PREFIX + "/log/")]
+        return sorted(get_prefix(self.endpoints, PREFIX + "/log/"))
 
     def assert_each_identity_once(self, events, what):
         seen = {}
