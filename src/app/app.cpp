@@ -81,6 +81,7 @@ struct App::Impl {
   http::Client client;
   state::IdAllocator ids;
   outbox::Outbox outbox;
+  outbox::DeadLetterStore dead_letters;
   pipeline::Pipeline pipeline;
   publish::FailoverPublisher publisher;
   sources::heartbeat::HeartbeatSource heartbeat;
@@ -109,10 +110,11 @@ struct App::Impl {
         client(ex),
         ids(std::filesystem::path(config.datadir) / "event-counter"),
         outbox(ex, outbox_options(config)),  // opened (and replayed) in start(); issue 6
+        dead_letters(std::filesystem::path(config.datadir) / "dead-letters", dead_letter_limits(config)),
         pipeline(ves::EncodeContext{version_of(config), std::string(core::time_zone_offset())}, outbox,
-                 config.event.max_size, std::filesystem::path(config.datadir) / "dead-letter.jsonl"),
+                 config.event.max_size, &dead_letters),
         publisher(ex, outbox, make_endpoint("primary", config.primary_collector),
-                  make_endpoint("backup", config.backup_collector), publisher_settings(config),
+                  make_endpoint("backup", config.backup_collector), publisher_settings(config, &dead_letters),
                   [this](const std::vector<ves::Command>& commands) { apply_commands(commands); }),
         // Clustered, eventIds come from blocks reserved in etcd, so two leaders never repeat a number (issue 6).
         heartbeat(config, [this] { return member ? member->next_event_number() : ids.next(); }),
@@ -158,6 +160,7 @@ struct App::Impl {
     in.ready = not_ready_reason().empty();
     write_app_metrics(in, out);
     for (const auto& service : services) service->write_metrics(out);
+    dead_letters.write_metrics(out);
     if (member) member->write_metrics(out);  // issue 6: leader state gauge
   }
 
@@ -254,13 +257,17 @@ struct App::Impl {
     return std::make_unique<publish::CollectorEndpoint>(name, client, c, version_of(config));
   }
 
-  static publish::PublisherSettings publisher_settings(const config::Config& c) {
+  static outbox::DeadLetterLimits dead_letter_limits(const config::Config& c) {
+    return {c.dead_letter.max_bytes, static_cast<std::uint64_t>(c.dead_letter.max_events)};
+  }
+
+  static publish::PublisherSettings publisher_settings(const config::Config& c, outbox::DeadLetterStore* dead) {
     publish::PublisherSettings s;
     s.retry_interval = c.event.retry_interval;
     s.max_missed = c.event.max_missed;
     s.max_body_bytes = c.event.max_size;
     s.probe_interval = c.event.retry_interval;
-    s.dead_letter_file = std::filesystem::path(c.datadir) / "dead-letter.jsonl";
+    s.dead_letters = dead;
     return s;
   }
 
@@ -365,6 +372,16 @@ Result<void> App::start(std::string& error) {
   if (m.fault_replayed_rounds > 0 || !m.fault_replay_note.empty()) {
     log->info("msg=\"Fault decisions recovered from the outbox\" rounds={} detail={}", m.fault_replayed_rounds,
               telemetry::logfmt_value(m.fault_replay_note));
+  }
+  std::string dead_letter_note;
+  if (auto r = m.dead_letters.open(dead_letter_note, true, std::filesystem::path(m.config.datadir) /
+                                                                "dead-letter.jsonl");
+      !r) {
+    error = "cannot open the dead-letter store: " + dead_letter_note;
+    return r;
+  }
+  if (!dead_letter_note.empty()) {
+    log->warn("msg=\"Dead-letter store damaged; kept the rest\" detail={}", telemetry::logfmt_value(dead_letter_note));
   }
   if (!m.outbox.empty()) {
     log->info("msg=\"Outbox holds events from a previous run; delivering them first\" events={} bytes={}",
@@ -541,6 +558,7 @@ void App::reload(config::Config config) {
   }
   // Issue 6 (outbox): the bounds apply at once; fsync and segment settings at the next start.
   m.outbox.set_limits(config.outbox.max_bytes, config.outbox.max_age, overflow_of(config));
+  m.dead_letters.set_limits(Impl::dead_letter_limits(config));
   // Issue 6: the cluster membership (endpoints, name, prefix, lease) keeps its settings until a restart.
   const auto& cl = config.cluster;
   if (cl.endpoints != m.config.cluster.endpoints || cl.name != m.config.cluster.name ||
