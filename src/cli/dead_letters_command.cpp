@@ -224,7 +224,10 @@ int replay(const Args& a, const fs::path& datadir, std::ostream& out, std::ostre
       done = true;
     });
   }
-  while (!done) ioc.run_one();
+  while (!done) {
+    if (ioc.stopped()) ioc.restart();
+    ioc.run_one_for(std::chrono::milliseconds(50));
+  }
   box.reset();  // writes what is pending and stops the outbox's I/O thread
   ioc.poll();
   if (!durable) {

@@ -40,7 +40,7 @@ std::string raw_event(std::string_view line, const Json& parsed_event) {
 using namespace detail;
 
 namespace {
-std::string quoted(std::string_view s) {
+std::string json_string(std::string_view s) {
   return Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 }  // namespace
@@ -78,9 +78,9 @@ std::optional<DeadLetter> parse_dead_letter(std::string_view line) {
 std::string format_dead_letter(const DeadLetter& r) {
   // The event is kept byte for byte and written last (see raw_event()); only the envelope strings need quoting.
   std::string line = "{\"id\":" + std::to_string(r.id) + ",\"rejectedAtEpochMicrosec\":" +
-                     std::to_string(r.rejected_us) + ",\"collector\":" + quoted(r.collector) +
-                     ",\"status\":" + std::to_string(r.status) + ",\"reason\":" + quoted(r.reason) +
-                     ",\"domain\":" + quoted(core::to_string(r.domain)) + ",\"eventId\":" + quoted(r.event_id) +
+                     std::to_string(r.rejected_us) + ",\"collector\":" + json_string(r.collector) +
+                     ",\"status\":" + std::to_string(r.status) + ",\"reason\":" + json_string(r.reason) +
+                     ",\"domain\":" + json_string(core::to_string(r.domain)) + ",\"eventId\":" + json_string(r.event_id) +
                      ",\"event\":" + r.event_json + "}";
   return line;
 }

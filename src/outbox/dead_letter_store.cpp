@@ -1,6 +1,7 @@
 #include "vesagent/outbox/dead_letter_store.hpp"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <unistd.h>
 

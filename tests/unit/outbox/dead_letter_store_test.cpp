@@ -29,6 +29,15 @@ std::size_t jsonl_files(const fs::path& dir) {
   return n;
 }
 
+/// Runs the loop until `flag` is set (the outbox's I/O thread reports back through it).
+void run_until(asio::io_context& ioc, const bool& flag) {
+  for (int i = 0; i < 1000 && !flag; ++i) {
+    ioc.restart();
+    ioc.run_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(flag);
+}
+
 struct DeadLetterStoreTest : ::testing::Test {
   test::TempDir dir;
   fs::path store_dir = dir.path() / "dead-letters";
@@ -147,13 +156,13 @@ TEST_F(DeadLetterStoreTest, replay_pushes_in_order_once_and_removes_the_lines_on
     EXPECT_EQ(box.size(), 2u);
     bool durable = false;
     box.when_durable([&](bool ok) { durable = ok; });
-    while (!durable) ioc.run_one();
+    run_until(ioc, durable);
     auto rest = s->replay({}, box);  // all the others
     EXPECT_EQ(rest.replayed, 3u);
     EXPECT_EQ(box.size(), 5u);
     durable = false;
     box.when_durable([&](bool ok) { durable = ok; });
-    while (!durable) ioc.run_one();
+    run_until(ioc, durable);
   }
   // On disk: the outbox holds the five events, the store nothing.
   auto s = open();

@@ -66,7 +66,7 @@ TEST(ClassifyTest, reasons_name_the_cause_and_the_fix) {
 
 TEST(ClassifyTest, onap_per_event_exceptions_condemn_the_event) {
   const std::string svc =
-      R"({"requestError":{"ServiceException":{"messageId":"SVC0002","text":"Bad Parameter (JSON does not conform to schema)"}}})";
+      R"j({"requestError":{"ServiceException":{"messageId":"SVC0002","text":"Bad Parameter (JSON does not conform to schema)"}}})j";
   const auto v = answer(400, svc);
   EXPECT_EQ(v.outcome, Outcome::event_rejected);
   EXPECT_NE(v.reason.find("SVC0002 Bad Parameter"), std::string::npos) << v.reason;

@@ -239,7 +239,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "404 from primaryCollector: check primaryCollector.serverRoot/topic"},
         Breakage{"redirect", R"({"redirect":"https://elsewhere:8443/eventListener/v7"})", R"({"redirect":null})",
                  "301 from primaryCollector: the collector redirects to https://elsewhere:8443/eventListener/v7"}),
-    [](const ::testing::TestParamInfo<Breakage>& info) { return std::string(info.param.name); });
+    [](const ::testing::TestParamInfo<Breakage>& p) { return std::string(p.param.name); });
 
 TEST_F(Fixture, events_stay_queued_while_both_collectors_are_unusable) {
   primary.control(ioc, R"({"user":"ves","password":"rotated"})");
