@@ -16,11 +16,17 @@ STARTS_AT = "2026-12-07T07:00:00Z"
 
 
 def payload(fingerprints, description=""):
+    def annotations(fp):
+        # specificProblem is the description, else the summary: "e2e <fingerprint>" finds an alert's event.
+        out = {"summary": "e2e " + fp}
+        if description:
+            out["description"] = description
+        return out
     return json.dumps({
         "version": "4", "status": "firing", "receiver": "ves", "groupKey": "{}:{}",
         "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am:9093",
         "alerts": [{"status": "firing", "labels": {"alertname": "Errors", "instance": fp, "severity": "major"},
-                    "annotations": {"summary": "e2e " + fp, "description": description}, "startsAt": STARTS_AT,
+                    "annotations": annotations(fp), "startsAt": STARTS_AT,
                     "endsAt": "0001-01-01T00:00:00Z", "fingerprint": fp} for fp in fingerprints]})
 
 

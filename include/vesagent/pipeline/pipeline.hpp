@@ -1,7 +1,7 @@
 #pragma once
 /// The stage between sources and the publisher: encodes each Event for the configured VES version and
 /// queues it in the outbox. An event that cannot be encoded or is larger than event.maxSize never reaches a
-/// collector; it is logged, counted and written to the dead-letter file instead of vanishing.
+/// collector; it is logged, counted and kept in the dead-letter store instead of vanishing.
 #include <cstdint>
 #include <filesystem>
 #include <map>
