@@ -158,7 +158,8 @@ class CollectorErrorsTest(E2ETest):
         for name in sorted(os.listdir(outbox)):
             if not name.endswith(".seg"):
                 continue
-            data = open(os.path.join(outbox, name), "rb").read()
+            with open(os.path.join(outbox, name), "rb") as fh:
+                data = fh.read()
             at = data.find(b"e2e bad")
             if at >= 0:
                 start = data.rfind(b'"eventId":"', 0, at)
