@@ -10,9 +10,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <span>
+#include <string_view>
 
 #include "vesagent/app/app.hpp"
 #include "vesagent/app/source_checks.hpp"
+#include "vesagent/cli/dead_letters_command.hpp"
 #include "vesagent/cli/options.hpp"
 #include "vesagent/config/loader.hpp"
 #include "vesagent/systemd/notify.hpp"
@@ -62,6 +65,11 @@ void notify(const char* state) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "dead-letters") {
+    telemetry::init_logging({"warn", "logfmt"});
+    return cli::run_dead_letters(std::span<const char* const>(argv + 2, static_cast<std::size_t>(argc - 2)),
+                                 std::cout, std::cerr);
+  }
   cli::Options options = cli::parse(argc, argv);
   if (options.show_help) {
     std::cout << cli::help_text();

@@ -96,6 +96,7 @@ struct App::Impl {
   config::Config config;
   http::Client client;
   outbox::Outbox outbox;
+  outbox::DeadLetterStore dead_letters;
   pipeline::Pipeline pipeline;  ///< encode + enqueue, downstream of the stage
   correlate::Stage stage;       ///< fault lifecycle, eventIds, commits: what every source hands its work to
   publish::FailoverPublisher publisher;
@@ -122,11 +123,12 @@ struct App::Impl {
         config(for_run(std::move(cfg), options)),
         client(ex),
         outbox(ex, outbox_options(config)),  // opened (and replayed) in start()
+        dead_letters(std::filesystem::path(config.datadir) / "dead-letters", dead_letter_limits(config)),
         pipeline(ves::EncodeContext{version_of(config), std::string(core::time_zone_offset())}, outbox,
-                 config.event.max_size, std::filesystem::path(config.datadir) / "dead-letter.jsonl"),
+                 config.event.max_size, &dead_letters),
         stage(stage_options(config), pipeline, outbox),
         publisher(ex, outbox, make_endpoint("primary", config.primary_collector),
-                  make_endpoint("backup", config.backup_collector), publisher_settings(config),
+                  make_endpoint("backup", config.backup_collector), publisher_settings(config, &dead_letters),
                   [this](const std::vector<ves::Command>& commands) { apply_commands(commands); }),
         heartbeat(config),
         heartbeat_loop(ex, heartbeat, stage, config.heartbeat.default_interval),
@@ -171,6 +173,7 @@ struct App::Impl {
     write_app_metrics(in, out);
     stage.write_metrics(out);
     for (const auto& service : services) service->write_metrics(out);
+    dead_letters.write_metrics(out);
     if (member) member->write_metrics(out);
   }
 
@@ -277,13 +280,17 @@ struct App::Impl {
     return std::make_unique<publish::CollectorEndpoint>(name, client, c, version_of(config));
   }
 
-  static publish::PublisherSettings publisher_settings(const config::Config& c) {
+  static outbox::DeadLetterLimits dead_letter_limits(const config::Config& c) {
+    return {c.dead_letter.max_bytes, static_cast<std::uint64_t>(c.dead_letter.max_events)};
+  }
+
+  static publish::PublisherSettings publisher_settings(const config::Config& c, outbox::DeadLetterStore* dead) {
     publish::PublisherSettings s;
     s.retry_interval = c.event.retry_interval;
     s.max_missed = c.event.max_missed;
     s.max_body_bytes = c.event.max_size;
     s.probe_interval = c.event.retry_interval;
-    s.dead_letter_file = std::filesystem::path(c.datadir) / "dead-letter.jsonl";
+    s.dead_letters = dead;
     return s;
   }
 
@@ -443,6 +450,15 @@ struct App::Impl {
                 outbox.stats().corrupt_records, outbox.stats().corrupt_bytes, telemetry::logfmt_value(outbox_note));
     }
     stage.outbox_opened();
+    std::string dead_letter_note;
+    if (auto r = dead_letters.open(dead_letter_note, true, std::filesystem::path(config.datadir) / "dead-letter.jsonl");
+        !r) {
+      error = "cannot open the dead-letter store: " + dead_letter_note;
+      return r;
+    }
+    if (!dead_letter_note.empty()) {
+      log->warn("msg=\"Dead-letter store damaged; kept the rest\" detail={}", telemetry::logfmt_value(dead_letter_note));
+    }
     if (!outbox.empty()) {
       log->info("msg=\"Outbox holds events from a previous run; delivering them first\" events={} bytes={}",
                 outbox.size(), outbox.bytes());
@@ -647,6 +663,7 @@ void App::reload(config::Config config) {
   // The outbox's bounds apply at once; fsync and segment settings at the next start.
   m.outbox.set_limits(config.outbox.max_bytes, config.outbox.max_age, overflow_of(config));
   if (m.member) m.member->set_drop_oldest(overflow_of(config) == outbox::OverflowPolicy::drop_oldest);
+  m.dead_letters.set_limits(Impl::dead_letter_limits(config));
   // The cluster membership (endpoints, name, prefix, lease) keeps its settings until a restart.
   const auto& cl = config.cluster;
   if (cl.endpoints != m.config.cluster.endpoints || cl.name != m.config.cluster.name ||

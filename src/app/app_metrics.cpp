@@ -31,7 +31,7 @@ void write_pipeline(const pipeline::PipelineStats& s, MetricsWriter& out) {
   }
   const char* help =
       "Events that never reached the outbox: encode_error (a bug or impossible field; logged), too_large (over "
-      "event.maxSize; written to the dead-letter file), refused (arrived after shutdown began).";
+      "event.maxSize; kept in the dead-letter store), refused (arrived after shutdown began).";
   out.counter("vesagent_pipeline_refused_events_total", help, d(s.encode_errors), {{"reason", "encode_error"}});
   out.counter("vesagent_pipeline_refused_events_total", help, d(s.too_large), {{"reason", "too_large"}});
   out.counter("vesagent_pipeline_refused_events_total", help, d(s.refused), {{"reason", "refused"}});
@@ -41,7 +41,8 @@ void write_publisher(const publish::FailoverPublisher& p, bool backup_configured
   const auto& s = p.stats();
   const char* help =
       "Events posted to a collector, by collector, domain and outcome: delivered (2xx), failed (no answer, 5xx, "
-      "408, 429: kept and retried), rejected (other 4xx: written to the dead-letter file).";
+      "408, 429, or an endpoint error such as 401/404/3xx: kept and retried), rejected (content refused: moved to "
+      "the dead-letter store).";
   for (const auto& [key, counts] : s.events) {
     const std::string_view collector = kCollectors[key.first == 0 ? 0 : 1];
     const std::string_view domain = core::to_string(key.second);
@@ -59,7 +60,7 @@ void write_publisher(const publish::FailoverPublisher& p, bool backup_configured
   out.counter("vesagent_publish_requests_total", "HTTP posts to collectors (single events or batches).",
               d(s.posts));
   out.counter("vesagent_publish_failed_requests_total",
-              "Posts that did not deliver (no answer, 5xx, 408, 429); each counts toward event.maxMissed.",
+              "Posts that did not deliver (no answer, 5xx, 408, 429, endpoint errors); each counts toward event.maxMissed.",
               d(s.failed_attempts));
   out.gauge("vesagent_publish_last_delivery_timestamp_seconds",
             "Unix time of the last post a collector accepted (0 = none since start).",

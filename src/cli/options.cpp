@@ -199,6 +199,7 @@ Options parse(int argc, const char* const* argv) {
 std::string help_text() {
   std::string out =
       "Usage: ves-agent [flags]\n"
+      "       ves-agent dead-letters list|replay --datadir=DIR   (see ves-agent dead-letters --help)\n"
       "\n"
       "Turns Prometheus measurements and Alertmanager alerts into ONAP VES events and posts them to a VES\n"
       "collector, failing over to a backup collector.\n"

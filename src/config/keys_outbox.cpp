@@ -38,6 +38,15 @@ void add_outbox_keys(std::vector<Key>& keys) {
                           "Event JSON kept in memory for the publisher; younger waiting events are read back from "
                           "disk as the older ones are delivered.",
                           [](auto& c) -> auto& { return c.outbox.memory_bytes; }, 64 << 10));
+  keys.push_back(size_key("deadLetter.maxBytes",
+                          "Bound on the dead-letter store (<datadir>/dead-letters: events a collector refused for "
+                          "their content, kept for `ves-agent dead-letters list|replay`). Past it, the oldest "
+                          "file of records (an eighth of the bound) is dropped, logged and counted.",
+                          [](auto& c) -> auto& { return c.dead_letter.max_bytes; }, 64 << 10));
+  keys.push_back(int_key("deadLetter.maxEvents",
+                         "Bound on the number of records in the dead-letter store; past it, the oldest file of "
+                         "records is dropped, logged and counted.",
+                         [](auto& c) -> auto& { return c.dead_letter.max_events; }, 1, 10000000));
 }
 
 void check_outbox(const Config& config, Report& report, const WhereOf& where_of) {

@@ -4,17 +4,17 @@
 
 
 #include "vesagent/core/clock.hpp"
-#include "vesagent/outbox/dead_letter_file.hpp"
+#include "vesagent/outbox/dead_letter_store.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
 namespace vesagent::pipeline {
 
 Pipeline::Pipeline(ves::EncodeContext context, outbox::Outbox& outbox, std::size_t max_event_bytes,
-                   std::filesystem::path dead_letter_file)
+                   outbox::DeadLetterStore* dead_letters)
     : context_(std::move(context)),
       outbox_(outbox),
       max_event_bytes_(max_event_bytes),
-      dead_letter_file_(std::move(dead_letter_file)),
+      dead_letters_(dead_letters),
       log_(telemetry::logger("pipeline")) {}
 
 void Pipeline::submit(core::Event event) {
@@ -36,10 +36,12 @@ void Pipeline::submit(core::Event event) {
   // {"event":...} adds 10 bytes; an event that cannot fit in one request would be refused by every collector.
   if (encoded->size() + 10 > max_event_bytes_) {
     ++stats_.too_large;
-    log->error("msg=\"Event larger than event.maxSize; written to the dead-letter file\" event_id={} bytes={} "
-               "max_size={} file={}",
-               event.event_id, encoded->size(), max_event_bytes_, dead_letter_file_.string());
-    outbox::DeadLetterFile(dead_letter_file_).append("", 0, "larger than event.maxSize", *encoded);
+    log->error("msg=\"Event larger than event.maxSize; kept in the dead-letter store\" event_id={} bytes={} "
+               "max_size={}",
+               event.event_id, encoded->size(), max_event_bytes_);
+    if (dead_letters_) {
+      dead_letters_->add("", 0, "larger than event.maxSize", event.domain, event.event_id, *encoded);
+    }
     return;
   }
   ++stats_.accepted;

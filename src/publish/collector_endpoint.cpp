@@ -27,6 +27,23 @@ std::string excerpt(const std::string& body) {
   return s;
 }
 
+Delivery to_delivery(const http::Response& resp, std::size_t events, const CollectorEndpoint& endpoint) {
+  Delivery d;
+  d.status = resp.status;
+  const std::string location = resp.header("location");
+  const std::string key = endpoint.config_key();
+  Verdict v = classify(Answer{resp.status, resp.error, resp.error_text, resp.body, location, events},
+                       Origin{key, endpoint.url()});
+  d.outcome = v.outcome;
+  d.reason = std::move(v.reason);
+  if (resp.transport_failed()) {
+    d.error = resp.error_text;
+  } else if (d.outcome != Outcome::delivered) {
+    d.error = excerpt(resp.body);
+  }
+  return d;
+}
+
 }  // namespace
 
 std::string event_url(const config::CollectorConfig& c, ves::Version version) { return base_url(c, version); }
@@ -72,32 +89,29 @@ boost::asio::awaitable<Delivery> CollectorEndpoint::post(Batch batch) {
   // No X-MinorVersion: the ONAP collector answers 400 to any value it does not expect.
   req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
   req.url = batch.events == 1 ? event_url_ : batch_url_;
+  const std::size_t events = batch.events;
   req.body = std::move(batch.body);
   http::Response resp = co_await client_.send(std::move(req));
-  Delivery d;
-  d.status = resp.status;
-  d.outcome = classify(resp.status, resp.transport_failed());
-  if (resp.transport_failed()) {
-    d.error = resp.error_text;
-  } else if (d.outcome == Outcome::delivered) {
+  Delivery d = to_delivery(resp, events, *this);
+  if (d.outcome == Outcome::delivered) {
     // The ONAP collector answers text ("Accepted"); only a JSON body can carry a commandList.
     auto parsed = ves::parse_command_list(resp.body);
     d.commands = std::move(parsed.commands);
     if (!parsed.error.empty()) d.error = "unreadable commandList: " + parsed.error;
-  } else {
-    d.error = excerpt(resp.body);
   }
   co_return d;
 }
 
-boost::asio::awaitable<bool> CollectorEndpoint::probe() {
+boost::asio::awaitable<Delivery> CollectorEndpoint::probe() {
   http::Request req = base_request();
-  req.method = "GET";
-  req.url = event_url_;
-  // A probe must not hold up fail-back for a whole request timeout: a healthy collector answers a GET at once.
+  req.method = "POST";
+  req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  req.url = batch_url_;
+  req.body = R"({"eventList":[]})";
+  // A probe must not hold up fail-back for a whole request timeout: a healthy collector answers it at once.
   req.timeout = config_.connect_timeout + std::chrono::seconds(2);
   http::Response resp = co_await client_.send(std::move(req));
-  co_return !resp.transport_failed() && resp.status > 0 && resp.status < 500;
+  co_return to_delivery(resp, 0, *this);
 }
 
 }  // namespace vesagent::publish

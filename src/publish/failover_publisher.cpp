@@ -7,7 +7,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "vesagent/core/clock.hpp"
-#include "vesagent/outbox/dead_letter_file.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
 namespace vesagent::publish {
@@ -47,19 +46,24 @@ void FailoverPublisher::set_endpoints(std::unique_ptr<CollectorEndpoint> primary
   endpoints_[1] = std::move(backup);
   active_ = 0;
   failures_on_active_ = 0;
+  batch_cap_ = 0;
+  problem_[0].clear();
+  problem_[1].clear();
 }
 
 std::size_t FailoverPublisher::next_batch_size() const {
   const auto& entries = outbox_.entries();
   if (entries.empty()) return 0;
   if (singles_left_ > 0) return 1;
+  const std::size_t max_events = batch_cap_ > 0 ? std::min(batch_cap_, settings_.max_batch_events)
+                                                : settings_.max_batch_events;
   // A batch holds consecutive entries of one domain only (the collector rejects mixed batches whole) and stays
   // under event.maxSize. Order is kept: a batch never skips over an entry of another domain.
   const auto domain = entries.front().domain;
   std::size_t n = 0;
   std::size_t bytes = kBatchOverhead;
   for (const auto& e : entries) {
-    if (e.domain != domain || n >= settings_.max_batch_events) break;
+    if (e.domain != domain || n >= max_events) break;
     if (n > 0 && bytes + e.json.size() + 1 > settings_.max_body_bytes) break;
     bytes += e.json.size() + 1;
     ++n;
@@ -85,25 +89,42 @@ void FailoverPublisher::switch_to(std::size_t index, const char* why, const std:
   }
 }
 
-void FailoverPublisher::dead_letter(const std::vector<outbox::Entry>& entries, const CollectorEndpoint& endpoint,
+void FailoverPublisher::dead_letter(const outbox::Entry& e, const CollectorEndpoint& endpoint,
                                     const Delivery& delivery) {
-  // The posted batch, not outbox_.entries(): the outbox may have dropped entries meanwhile (issue 6).
-  const std::size_t count = entries.size();
   auto log = telemetry::logger("publish");
-  const outbox::DeadLetterFile file(settings_.dead_letter_file);
-  bool written = true;
-  for (std::size_t i = 0; i < count && i < entries.size(); ++i) {
-    const auto& e = entries[i];
-    log->error("msg=\"Collector rejected event; kept in dead-letter file\" collector={} status={} event_id={} "
-               "file={} body={}",
-               endpoint.name(), delivery.status, e.event_id, settings_.dead_letter_file.string(),
-               telemetry::logfmt_value(delivery.error));
-    written = file.append(endpoint.name(), delivery.status, delivery.error, e.json) && written;
+  const auto* store = settings_.dead_letters;
+  log->error("msg=\"Collector refused the event; kept in the dead-letter store\" collector={} status={} "
+             "event_id={} reason={} directory={}",
+             endpoint.name(), delivery.status, e.event_id, telemetry::logfmt_value(delivery.reason),
+             store ? store->directory().string() : std::string("none"));
+  if (settings_.dead_letters) {
+    settings_.dead_letters->add(endpoint.name(), delivery.status, delivery.reason, e.domain, e.event_id, e.json);
   }
-  if (!written) {
-    log->error("msg=\"Cannot write dead-letter file\" file={}", settings_.dead_letter_file.string());
-  }
-  stats_.rejected_events += count;
+  ++stats_.rejected_events;
+}
+
+void FailoverPublisher::note_endpoint_error(std::size_t index, const Delivery& d) {
+  ++stats_.endpoint_errors;
+  auto& problem = problem_[index];
+  if (problem == d.reason) return;  // same streak, already said
+  problem = d.reason;
+  telemetry::logger("publish")->error("msg={} collector={} status={}", telemetry::logfmt_value(d.reason),
+                                      endpoints_[index] ? endpoints_[index]->name() : std::string("?"), d.status);
+}
+
+void FailoverPublisher::note_usable(std::size_t index) {
+  if (problem_[index].empty()) return;
+  problem_[index].clear();
+  telemetry::logger("publish")->info("msg=\"Collector answers like a working collector again\" collector={}",
+                                     endpoints_[index] ? endpoints_[index]->name() : std::string("?"));
+}
+
+asio::awaitable<bool> FailoverPublisher::wait_retry_interval() {
+  retry_timer_.expires_after(settings_.retry_interval);
+  auto [ec] = co_await retry_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  (void)ec;  // cancelled by a fail-back probe: go on at once
+  auto cs = co_await asio::this_coro::cancellation_state;
+  co_return cs.cancelled() == asio::cancellation_type::none;
 }
 
 asio::awaitable<void> FailoverPublisher::run() {
@@ -122,8 +143,8 @@ asio::awaitable<void> FailoverPublisher::run() {
     const std::size_t index = active_;
     const std::shared_ptr<CollectorEndpoint> endpoint_owner = endpoints_[index];
     CollectorEndpoint& endpoint = *endpoint_owner;
-    // What is needed after the post, taken now: the outbox may drop entries meanwhile (issue 6). The events'
-    // JSON is copied once, into the body; the entry itself only when it may end in the dead-letter file.
+    // What is needed after the post, taken now: the outbox may drop entries meanwhile. The events' JSON is
+    // copied once, into the body; the entry itself only when it may end in the dead-letter store.
     const auto& queued = outbox_.entries();
     const std::uint64_t last_seq = queued[n - 1].seq;
     const core::Domain domain = queued.front().domain;
@@ -137,12 +158,14 @@ asio::awaitable<void> FailoverPublisher::run() {
     }
     switch (d.outcome) {
       case Outcome::delivered:
-        outbox_.ack(last_seq);  // removed from disk only now, after the 2xx (issue 6)
+        outbox_.ack(last_seq);  // removed from disk only now, after the 2xx
         stats_.delivered_events += n;
         stats_.events[{index, domain}].delivered += n;  // a batch holds one domain
         stats_.last_delivery_us = core::now_epoch_us();
         if (singles_left_ > 0) --singles_left_;
         if (index == active_) failures_on_active_ = 0;
+        note_usable(index);
+        unusable_logged_ = {};
         if (outage_logged_ && index == active_) {
           outage_logged_ = false;
           log->info("msg=\"Collector reachable again\" collector={}", endpoint.name());
@@ -152,21 +175,60 @@ asio::awaitable<void> FailoverPublisher::run() {
                                         telemetry::logfmt_value(d.error));
         if (!d.commands.empty() && on_commands_) on_commands_(d.commands);
         break;
-      case Outcome::reject:
+      case Outcome::event_rejected:
         if (n > 1) {
-          // One bad event makes the collector refuse the whole batch: resend these one by one so that only the
-          // culprit ends in the dead-letter file.
-          log->warn("msg=\"Collector rejected a batch; resending its events one by one\" collector={} status={} "
-                    "events={}",
-                    endpoint.name(), d.status, n);
+          // The collector refuses the whole batch for one bad event: resend these one by one so that only the
+          // culprit goes to the dead-letter store.
+          ++stats_.batch_splits;
+          log->warn("msg=\"Collector refused a batch; resending its events one by one\" collector={} status={} "
+                    "events={} reason={}",
+                    endpoint.name(), d.status, n, telemetry::logfmt_value(d.reason));
           singles_left_ = n;
           break;
         }
+        if (index == active_) note_usable(index);  // it judged the event, so the endpoint itself works
         stats_.events[{index, domain}].rejected += n;
-        dead_letter(single, endpoint, d);
+        dead_letter(single.front(), endpoint, d);
         outbox_.ack(last_seq);
         if (singles_left_ > 0) --singles_left_;
         break;
+      case Outcome::batch_too_large:
+        ++stats_.batch_splits;
+        batch_cap_ = std::max<std::size_t>(1, n / 2);
+        log->warn("msg=\"Collector refused a batch as too large; posting smaller batches\" collector={} events={} "
+                  "max_events={}",
+                  endpoint.name(), n, batch_cap_);
+        break;
+      case Outcome::endpoint_error: {
+        ++stats_.failed_attempts;
+        stats_.events[{index, domain}].failed += n;
+        note_endpoint_error(index, d);
+        if (index != active_) break;  // a probe or reload switched collectors meanwhile; go again at once
+        ++failures_on_active_;
+        const std::size_t other = 1 - active_;
+        // Retrying a wrong password or path cannot help: the other collector takes over at once.
+        if (endpoints_[other] && problem_[other].empty()) {
+          switch_to(other, "endpoint_error", d.reason);
+          break;
+        }
+        // No usable collector: the events wait. Say so now and then, and try each collector in turn.
+        const auto now = std::chrono::steady_clock::now();
+        if (unusable_logged_ == std::chrono::steady_clock::time_point{} ||
+            now - unusable_logged_ >= settings_.unusable_log_interval) {
+          unusable_logged_ = now;
+          log->error("msg=\"No collector takes events; keeping them queued and retrying\" queued={} "
+                     "primary={} backup={}",
+                     outbox_.size(), telemetry::logfmt_value(problem_[0].empty() ? "-" : problem_[0]),
+                     telemetry::logfmt_value(!endpoints_[1] ? "not configured"
+                                             : problem_[1].empty() ? "-" : problem_[1]));
+        }
+        if (!co_await wait_retry_interval()) co_return;
+        if (endpoints_[other] && index == active_) {
+          active_ = other;  // quietly: a turn, not a failover
+          failures_on_active_ = 0;
+        }
+        break;
+      }
       case Outcome::retry: {
         ++stats_.failed_attempts;
         stats_.events[{index, domain}].failed += n;
@@ -174,22 +236,18 @@ asio::awaitable<void> FailoverPublisher::run() {
         ++failures_on_active_;
         if (!outage_logged_) {
           outage_logged_ = true;
-          log->warn("msg=\"Collector did not take the events; will retry\" collector={} status={} error={} queued={}",
-                    endpoint.name(), d.status, telemetry::logfmt_value(d.error), outbox_.size());
+          log->warn("msg=\"Collector did not take the events; will retry\" collector={} status={} reason={} "
+                    "queued={}",
+                    endpoint.name(), d.status, telemetry::logfmt_value(d.reason), outbox_.size());
         } else {
-          log->debug("msg=\"Retry failed\" collector={} status={} error={}", endpoint.name(), d.status,
-                     telemetry::logfmt_value(d.error));
+          log->debug("msg=\"Retry failed\" collector={} status={} reason={}", endpoint.name(), d.status,
+                     telemetry::logfmt_value(d.reason));
         }
         if (failures_on_active_ >= settings_.max_missed && endpoints_[1 - active_]) {
-          switch_to(1 - active_, d.status ? "status" : "unreachable",
-                    d.status ? "HTTP " + std::to_string(d.status) + " " + d.error : d.error);
+          switch_to(1 - active_, d.status ? "status" : "unreachable", d.reason);
           break;  // the other collector is tried at once, without waiting
         }
-        retry_timer_.expires_after(settings_.retry_interval);
-        auto [ec] = co_await retry_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-        auto cs = co_await asio::this_coro::cancellation_state;
-        if (cs.cancelled() != asio::cancellation_type::none) co_return;
-        (void)ec;  // cancelled by a fail-back probe: retry at once on the primary
+        if (!co_await wait_retry_interval()) co_return;
         break;
       }
     }
@@ -204,8 +262,12 @@ asio::awaitable<void> FailoverPublisher::probe_primary() {
     if (ec || cs.cancelled() != asio::cancellation_type::none) co_return;
     if (active_ != 1 || !endpoints_[0]) continue;
     const std::shared_ptr<CollectorEndpoint> primary = endpoints_[0];
-    const bool up = co_await primary->probe();
-    if (up && active_ == 1 && endpoints_[0] == primary) {
+    const Delivery d = co_await primary->probe();
+    if (active_ != 1 || endpoints_[0] != primary) continue;
+    const bool healthy = d.outcome == Outcome::delivered || d.outcome == Outcome::event_rejected;
+    if (d.outcome == Outcome::endpoint_error) note_endpoint_error(0, d);
+    if (healthy) {
+      note_usable(0);
       switch_to(0, "probe", {});
       retry_timer_.cancel();  // a drain loop sleeping between retries goes to the primary now
     }

@@ -163,12 +163,17 @@ std::string normalize_root(std::string_view root) {
   return root.empty() ? std::string() : "/" + std::string(root);
 }
 
-Json behaviour_json(const Behaviour& b) {
+Json behaviour_json(const Behaviour& b, const CollectorOptions& o) {
   Json out{{"mode", to_string(b.mode)},
            {"status", b.fail_status},
            {"delayMs", b.delay.count()},
            {"commandList", nullptr},
-           {"once", b.command_list_once}};
+           {"once", b.command_list_once},
+           {"redirect", b.redirect.empty() ? Json(nullptr) : Json(b.redirect)},
+           {"rejectEventIds", b.reject_event_ids},
+           {"maxBodyBytes", b.max_body_bytes},
+           {"serverRoot", o.server_root},
+           {"user", o.user}};
   if (!b.command_list.empty()) out["commandList"] = Json::parse(b.command_list);
   return out;
 }
@@ -299,6 +304,15 @@ boost::asio::awaitable<ServerResponse> Collector::handle(ServerRequest request) 
 }
 
 boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const ServerRequest& request, const Route& route) {
+  // A moved collector: the ingress in front answers before the collector sees anything.
+  if (!options_.behaviour.redirect.empty()) {
+    ++stats_.rejected;
+    logger()->info("msg=\"Redirecting an event post (redirect set).\" location={} target={}",
+                   q(options_.behaviour.redirect), q(request.target));
+    auto r = text(301, "Moved Permanently\n");
+    r.headers.emplace_back("Location", options_.behaviour.redirect);
+    co_return r;
+  }
   // Same order as the ONAP collector: the auth interceptor runs before content negotiation and the controller.
   if (!authorized(request)) {
     ++stats_.rejected;
@@ -345,6 +359,17 @@ boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const Server
     }
   }
 
+  if (behaviour.max_body_bytes > 0 && request.body.size() > behaviour.max_body_bytes) {
+    // The ONAP collector in compatibility mode None passes the message bus's 413 on.
+    ++stats_.rejected;
+    logger()->info("msg=\"Rejected an event post over the size limit.\" bytes={} max={} target={}",
+                   request.body.size(), behaviour.max_body_bytes, q(request.target));
+    Json body =
+        onap_error("ServiceException", "SVC2000", "The following service error occurred: %1. Error code is %2");
+    body["requestError"]["ServiceException"]["variables"] = Json::array({"Request Entity Too Large", "413"});
+    co_return json_reply(413, body);
+  }
+
   auto reject = [this, &request](const Rejection& why) {
     ++stats_.rejected;
     logger()->info("msg=\"Rejected an event post.\" messageId={} reason={} target={}", why.message_id, q(why.reason),
@@ -371,6 +396,11 @@ boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const Server
       co_return reject(incorrect_payload("batch items must not have the event wrapper"));
     }
     if (auto why = check_event(*event, route.version)) co_return reject(*why);
+    const auto id = (*event)["commonEventHeader"]["eventId"].get<std::string>();
+    if (std::find(behaviour.reject_event_ids.begin(), behaviour.reject_event_ids.end(), id) !=
+        behaviour.reject_event_ids.end()) {
+      co_return reject(schema_error("eventId " + id + " is on the reject list"));
+    }
   }
   if (route.batch) {
     // An empty list also fails here: the collector requires exactly one distinct domain.
@@ -431,7 +461,7 @@ ServerResponse Collector::handle_control(const ServerRequest& request, std::stri
                                 {"failed", stats_.failed}});
   }
   if (path != "/testControl/mode") return text(404, "Not Found\n");
-  if (request.method == "GET") return json_reply(200, behaviour_json(options_.behaviour));
+  if (request.method == "GET") return json_reply(200, behaviour_json(options_.behaviour, options_));
   if (request.method != "POST") return text(405, "Method Not Allowed\n");
 
   Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
@@ -471,9 +501,42 @@ ServerResponse Collector::handle_control(const ServerRequest& request, std::stri
     if (!it->is_boolean()) return text(400, "once must be a boolean\n");
     next.command_list_once = it->get<bool>();
   }
+  if (auto it = body.find("redirect"); it != body.end()) {
+    if (!it->is_null() && !it->is_string()) return text(400, "redirect must be a URL string or null\n");
+    next.redirect = it->is_null() ? std::string() : it->get<std::string>();
+  }
+  if (auto it = body.find("rejectEventIds"); it != body.end()) {
+    if (!it->is_array() || !std::all_of(it->begin(), it->end(), [](const Json& v) { return v.is_string(); })) {
+      return text(400, "rejectEventIds must be an array of strings\n");
+    }
+    next.reject_event_ids = it->get<std::vector<std::string>>();
+  }
+  if (auto it = body.find("maxBodyBytes"); it != body.end()) {
+    if (!it->is_number_unsigned()) return text(400, "maxBodyBytes must be a non-negative integer\n");
+    next.max_body_bytes = it->get<std::size_t>();
+  }
+  // Credentials and the server root live in the startup options; they change here too (a fixed password, a
+  // moved path).
+  CollectorOptions next_options = options_;
+  if (auto it = body.find("user"); it != body.end()) {
+    if (!it->is_string()) return text(400, "user must be a string\n");
+    next_options.user = it->get<std::string>();
+  }
+  if (auto it = body.find("password"); it != body.end()) {
+    if (!it->is_string()) return text(400, "password must be a string\n");
+    next_options.password = it->get<std::string>();
+  }
+  if (auto it = body.find("serverRoot"); it != body.end()) {
+    if (!it->is_string()) return text(400, "serverRoot must be a string\n");
+    next_options.server_root = it->get<std::string>();
+  }
+  options_.user = std::move(next_options.user);
+  options_.password = std::move(next_options.password);
+  options_.server_root = std::move(next_options.server_root);
+  root_ = normalize_root(options_.server_root);
   options_.behaviour = std::move(next);
-  logger()->info("msg=\"Changed behaviour.\" behaviour={}", q(behaviour_json(options_.behaviour).dump()));
-  return json_reply(200, behaviour_json(options_.behaviour));
+  logger()->info("msg=\"Changed behaviour.\" behaviour={}", q(behaviour_json(options_.behaviour, options_).dump()));
+  return json_reply(200, behaviour_json(options_.behaviour, options_));
 }
 
 }  // namespace vesagent::simulator

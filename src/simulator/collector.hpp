@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "vesagent/http/server.hpp"
 
@@ -34,6 +35,9 @@ struct Behaviour {
   std::chrono::milliseconds delay{0};  ///< before answering (ok and fail modes)
   std::string command_list;            ///< JSON body of 202 replies; empty = plain "Accepted"
   bool command_list_once = false;      ///< send command_list on the next 202 only, then forget it
+  std::string redirect;                ///< non-empty: every event post gets 301 with this Location (an ingress move)
+  std::vector<std::string> reject_event_ids;  ///< a post holding one of these eventIds gets 400 SVC0002, whole
+  std::size_t max_body_bytes = 0;      ///< non-zero: a post with a larger body gets 413 (the bus's size limit)
 };
 
 /// Startup configuration of a Collector.

@@ -39,11 +39,16 @@ Flags:
   --command-list JSON      body of every 202 reply, e.g.
                            '{"commandList":[{"commandType":"heartbeatIntervalChange","heartbeatInterval":2}]}'
   --command-list-once      send the command list on the next 202 reply only
+  --redirect URL           answer every event post 301 with Location: URL (a moved collector)
+  --reject-event-id ID     answer 400 SVC0002 to any post holding an event with this eventId (repeatable)
+  --max-body-bytes N       answer 413 SVC2000 to any post whose body is larger than N bytes
   --log-level LEVEL        trace, debug, info (default), warn, error, off
   --help                   show this text
 
 Run time control (no auth):
-  POST /testControl/mode   {"mode":"ok|fail|hang|close","status":503,"delayMs":0,"commandList":{...}|null,"once":true}
+  POST /testControl/mode   {"mode":"ok|fail|hang|close","status":503,"delayMs":0,"commandList":{...}|null,"once":true,
+                            "redirect":"URL"|null,"rejectEventIds":[...],"maxBodyBytes":N,
+                            "user":"...","password":"...","serverRoot":"..."}
   GET  /testControl/mode   current behaviour
   GET  /testControl/stats  {"events":N,"requests":N,"byDomain":{...},"rejected":N,"failed":N}
   GET  /healthcheck        200 "I'm good"
@@ -54,9 +59,10 @@ Options parse_options(int argc, const char* const* argv) {
   Options out;
   auto& c = out.collector;
   int modes = 0;  // --fail-status, --hang and --close exclude each other
-  static constexpr std::array<std::string_view, 10> kWithValue{
+  static constexpr std::array<std::string_view, 13> kWithValue{
       "--listen",   "--port-file",   "--output", "--server-root",  "--user",
-      "--password", "--fail-status", "--delay",  "--command-list", "--log-level"};
+      "--password", "--fail-status", "--delay",  "--command-list", "--log-level",
+      "--redirect", "--reject-event-id", "--max-body-bytes"};
 
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -124,6 +130,17 @@ Options parse_options(int argc, const char* const* argv) {
         out.errors.push_back("--command-list: expected a JSON object such as {\"commandList\":[...]}");
       } else {
         c.behaviour.command_list = json.dump();
+      }
+    } else if (name == "--redirect") {
+      c.behaviour.redirect = *value;
+    } else if (name == "--reject-event-id") {
+      c.behaviour.reject_event_ids.push_back(*value);
+    } else if (name == "--max-body-bytes") {
+      auto n = parse_int(*value);
+      if (!n || *n < 0) {
+        out.errors.push_back("--max-body-bytes: expected bytes >= 0, got \"" + *value + "\"");
+      } else {
+        c.behaviour.max_body_bytes = static_cast<std::size_t>(*n);
       }
     } else if (name == "--command-list-once") {
       c.behaviour.command_list_once = true;

@@ -43,17 +43,21 @@ class CollectorProtocolTest(E2ETest):
         self.assertEqual(agent.terminate(), 0)
         self.assertNotIn(secret, agent.output())
 
-    def test_wrong_password_is_rejected_and_kept_in_dead_letter_file(self):
+    def test_wrong_password_keeps_the_events_and_names_the_fix(self):
         sim = self.sim("collector", extra=["--user", "ves", "--password", "right"]).start()
-        config = agent_config(sim.port, datadir=self.workdir, heartbeat="300ms")
+        config = agent_config(sim.port, datadir=self.workdir, heartbeat="300ms", shutdown="1s")
         config = config.replace("  timeout: 3s\n", "  timeout: 3s\n  user: ves\n  password: Wr0ngPa55\n", 1)
         agent = self.agent(config).start()
-        dead = os.path.join(self.workdir, "dead-letter.jsonl")
-        wait_until(lambda: os.path.exists(dead) and open(dead).read().count("\n") >= 2, 10,
-                   what="rejected heartbeats in the dead-letter file")
+        wait_until(lambda: "check primaryCollector.user/password" in agent.output(), 10, what="the 401 named")
+        wait_until(lambda: "No collector takes events" in agent.output(), 10, what="the queued-events error")
         self.assertEqual(agent.terminate(), 0)
         self.assertEqual(sim.events(), [])
+        # A wrong password condemns the endpoint, not the events: nothing is dead-lettered, all stay queued.
+        dead = os.path.join(self.workdir, "dead-letters")
+        self.assertEqual([n for n in os.listdir(dead) if n.endswith(".jsonl")] if os.path.isdir(dead) else [], [])
         self.assertIn("status=401", agent.output())
+        self.assertIn("undelivered=", agent.output())
+        self.assertNotIn("undelivered=0", agent.output())
         self.assertNotIn("Wr0ngPa55", agent.output())
 
 

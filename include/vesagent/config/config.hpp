@@ -161,6 +161,7 @@ struct Config {
   AlertManagerConfig alert_manager;
   OpenStackConfig openstack;
   OutboxConfig outbox;
+  DeadLetterConfig dead_letter;
   ClusterConfig cluster;
   WebConfig web;
   LogConfig log;

@@ -18,4 +18,11 @@ struct OutboxConfig {
   std::size_t memory_bytes = std::size_t{32} << 20;   ///< event JSON kept in memory for the publisher
 };
 
+/// The dead-letter store (the `deadLetter` section): events a collector refused for their content, in
+/// <datadir>/dead-letters (see include/vesagent/outbox/dead_letter_store.hpp).
+struct DeadLetterConfig {
+  std::size_t max_bytes = std::size_t{64} << 20;  ///< bytes of records kept; the oldest files go beyond
+  int max_events = 10000;                         ///< records kept; the oldest files go beyond
+};
+
 }  // namespace vesagent::config

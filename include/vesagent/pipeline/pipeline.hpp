@@ -1,13 +1,14 @@
 #pragma once
 /// The stage between sources and the publisher: encodes each Event for the configured VES version and
 /// queues it in the outbox. An event that cannot be encoded or is larger than event.maxSize never reaches a
-/// collector; it is logged, counted and written to the dead-letter file instead of vanishing.
+/// collector; it is logged, counted and kept in the dead-letter store instead of vanishing.
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
 
 #include "vesagent/core/event_sink.hpp"
+#include "vesagent/outbox/dead_letter_store.hpp"
 #include "vesagent/outbox/outbox.hpp"
 #include "vesagent/ves/encode.hpp"
 
@@ -29,7 +30,7 @@ struct PipelineStats {
 class Pipeline final : public core::EventSink {
  public:
   Pipeline(ves::EncodeContext context, outbox::Outbox& outbox, std::size_t max_event_bytes,
-           std::filesystem::path dead_letter_file);
+           outbox::DeadLetterStore* dead_letters);
 
   void submit(core::Event event) override;
   /// Durable once the outbox wrote everything queued so far (issue 6).
@@ -43,7 +44,7 @@ class Pipeline final : public core::EventSink {
   ves::EncodeContext context_;
   outbox::Outbox& outbox_;
   std::size_t max_event_bytes_;
-  std::filesystem::path dead_letter_file_;
+  outbox::DeadLetterStore* dead_letters_;  ///< events over max_event_bytes go here; null = log only
   bool closed_ = false;
   PipelineStats stats_;
   std::shared_ptr<spdlog::logger> log_;  ///< looked up once: submit() runs for every event

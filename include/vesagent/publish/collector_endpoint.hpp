@@ -20,6 +20,7 @@ struct Delivery {
   Outcome outcome = Outcome::retry;
   int status = 0;
   std::string error;                  ///< transport error text, or an excerpt of the collector's error body
+  std::string reason;                 ///< classify()'s reason: cause and likely fix, for logs and dead letters
   std::vector<ves::Command> commands; ///< commandList from a 2xx body
 };
 
@@ -44,14 +45,20 @@ class CollectorEndpoint {
                     ves::Version version);
 
   const std::string& name() const { return name_; }
+  /// The configuration section this endpoint comes from ("primaryCollector"), named in reasons and logs.
+  std::string config_key() const { return name_ + "Collector"; }
   const std::string& url() const { return event_url_; }
 
   /// Posts one event (to the event URL) or several of one domain (to /eventBatch).
   boost::asio::awaitable<Delivery> post(Batch batch);
 
-  /// Cheap liveness check used for fail-back: a GET on the event URL. Any answer below 500 (the ONAP collector
-  /// gives 405) proves the listener is up; it posts no event, so probing never duplicates one.
-  boost::asio::awaitable<bool> probe();
+  /// Fail-back check: posts an empty batch, {"eventList":[]}, to the batch URL. It carries no event, so probing
+  /// never duplicates one, yet it goes through everything a real post goes through (TLS, redirects, credentials,
+  /// path, media type): a working ONAP collector answers 400 SVC0001 (it wants one domain per batch), a lenient
+  /// one 2xx. Healthy = delivered or event_rejected; an endpoint error (401, 404, 3xx...) or no answer is not.
+  /// A GET is no use here: the ONAP collector answers a GET on the event URL with 405 before it checks the
+  /// credentials, so a primary with a wrong password would look healthy.
+  boost::asio::awaitable<Delivery> probe();
 
  private:
   http::Request base_request() const;

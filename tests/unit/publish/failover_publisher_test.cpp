@@ -1,5 +1,6 @@
 // FailoverPublisher against two in-process collector simulators (real HTTP on 127.0.0.1 through the real
-// libcurl client): ordering, failover after maxMissed, fail-back on probe, dead-lettering, batching.
+// client): ordering, failover after maxMissed, endpoint errors (401, 404, 301) that keep the events and fail
+// over at once, fail-back only to a primary that works, dead-lettering only the refused event, batching.
 #include "vesagent/publish/failover_publisher.hpp"
 
 #include <gtest/gtest.h>
@@ -46,6 +47,19 @@ struct SimCollector {
     collector.set_behaviour(b);
   }
   std::uint64_t events() const { return collector.stats().events; }
+  /// POST /testControl/mode with this body, as a test script would.
+  void control(asio::io_context& ioc, const std::string& body) {
+    http::ServerRequest r;
+    r.method = "POST";
+    r.target = "/testControl/mode";
+    r.body = body;
+    bool done = false;
+    asio::co_spawn(ioc, collector.handle(std::move(r)), [&](std::exception_ptr, http::ServerResponse resp) {
+      EXPECT_EQ(resp.status, 200) << resp.body;
+      done = true;
+    });
+    while (!done) ioc.run_one();
+  }
 
   simulator::Collector collector;
   http::Server server;
@@ -70,6 +84,7 @@ struct Fixture : ::testing::Test {
   test::TempDir dir;
   http::Client client{ioc.get_executor()};
   outbox::Outbox box{ioc.get_executor()};
+  outbox::DeadLetterStore dead{dir.path() / "dead-letters", {}};
   SimCollector primary{ioc, dir, "primary"};
   SimCollector backup{ioc, dir, "backup"};
   std::vector<std::vector<ves::Command>> commands;
@@ -81,7 +96,9 @@ struct Fixture : ::testing::Test {
     s.retry_interval = 50ms;
     s.probe_interval = 100ms;
     s.max_missed = max_missed;
-    s.dead_letter_file = dir.path() / "dead-letter.jsonl";
+    std::string warnings;
+    EXPECT_TRUE(dead.open(warnings)) << warnings;
+    s.dead_letters = &dead;
     publisher = std::make_unique<FailoverPublisher>(
         ioc.get_executor(), box,
         std::make_unique<CollectorEndpoint>("primary", client, primary.config, ves::Version::v7),
@@ -157,19 +174,127 @@ TEST_F(Fixture, events_wait_while_no_collector_answers_and_nothing_is_lost) {
   EXPECT_EQ(backup.events() + primary.events(), 3u);
 }
 
-TEST_F(Fixture, rejected_event_goes_to_dead_letter_file_and_the_rest_flows) {
-  primary.set_mode(simulator::Mode::fail, 400);
+TEST_F(Fixture, rejected_event_goes_to_the_dead_letter_store_and_the_rest_flows) {
+  primary.set_mode(simulator::Mode::fail, 400);  // with the ONAP ServiceException body
   make_publisher(false);
   box.push(heartbeat_entry(1));
   ASSERT_TRUE(run_until([&] { return box.empty(); }));
   EXPECT_EQ(publisher->stats().rejected_events, 1u);
-  auto dead = test::read_text(dir.path() / "dead-letter.jsonl");
-  EXPECT_NE(dead.find("heartbeat1"), std::string::npos);
-  EXPECT_NE(dead.find("\"status\":400"), std::string::npos);
+  auto page = dead.list({});
+  ASSERT_EQ(page.records.size(), 1u);
+  EXPECT_EQ(page.records[0].event_id, "heartbeat1");
+  EXPECT_EQ(page.records[0].status, 400);
+  EXPECT_EQ(page.records[0].collector, "primary");
+  EXPECT_NE(page.records[0].reason.find("SVC2000"), std::string::npos) << page.records[0].reason;
   primary.set_mode(simulator::Mode::ok);
   box.push(heartbeat_entry(2));
   ASSERT_TRUE(run_until([&] { return box.empty(); }));
   EXPECT_EQ(primary.events(), 1u);
+}
+
+/// A way to break a collector's endpoint (as seen by the agent) and to repair it, through the simulator's control.
+struct Breakage {
+  const char* name;
+  const char* do_break;
+  const char* repair;
+  const char* reason;  ///< expected in the endpoint's problem
+};
+
+class EndpointErrorTest : public Fixture, public ::testing::WithParamInterface<Breakage> {};
+
+TEST_P(EndpointErrorTest, primary_endpoint_error_keeps_events_fails_over_at_once_and_back_only_when_repaired) {
+  const Breakage& b = GetParam();
+  primary.control(ioc, b.do_break);
+  make_publisher(true, 5);
+  for (int i = 1; i <= 3; ++i) box.push(heartbeat_entry(i));
+  ASSERT_TRUE(run_until([&] { return box.empty(); }));
+  EXPECT_EQ(backup.events(), 3u);
+  EXPECT_EQ(primary.events(), 0u);
+  EXPECT_EQ(publisher->stats().rejected_events, 0u);
+  EXPECT_EQ(dead.size(), 0u);
+  EXPECT_EQ(publisher->stats().failed_attempts, 1u);  // at once, not after maxMissed (5) attempts
+  EXPECT_TRUE(publisher->on_backup());
+  EXPECT_NE(publisher->endpoint_problem(0).find(b.reason), std::string::npos) << publisher->endpoint_problem(0);
+
+  // Probes keep finding the primary unusable: no fail-back while it is broken.
+  run_until([] { return false; }, 400ms);
+  EXPECT_TRUE(publisher->on_backup());
+  EXPECT_EQ(publisher->stats().failbacks, 0u);
+
+  primary.control(ioc, b.repair);
+  ASSERT_TRUE(run_until([&] { return !publisher->on_backup(); }));
+  EXPECT_TRUE(publisher->endpoint_problem(0).empty());
+  box.push(heartbeat_entry(4));
+  ASSERT_TRUE(run_until([&] { return box.empty(); }));
+  EXPECT_EQ(primary.events(), 1u);
+  EXPECT_EQ(backup.events(), 3u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Publisher, EndpointErrorTest,
+    ::testing::Values(
+        Breakage{"unauthorized", R"({"user":"ves","password":"rotated"})", R"({"user":"","password":""})",
+                 "401 from primaryCollector: check primaryCollector.user/password"},
+        Breakage{"not_found", R"({"serverRoot":"moved"})", R"({"serverRoot":""})",
+                 "404 from primaryCollector: check primaryCollector.serverRoot/topic"},
+        Breakage{"redirect", R"({"redirect":"https://elsewhere:8443/eventListener/v7"})", R"({"redirect":null})",
+                 "301 from primaryCollector: the collector redirects to https://elsewhere:8443/eventListener/v7"}),
+    [](const ::testing::TestParamInfo<Breakage>& p) { return std::string(p.param.name); });
+
+TEST_F(Fixture, events_stay_queued_while_both_collectors_are_unusable) {
+  primary.control(ioc, R"({"user":"ves","password":"rotated"})");
+  backup.control(ioc, R"({"serverRoot":"moved"})");
+  make_publisher();
+  for (int i = 1; i <= 3; ++i) box.push(heartbeat_entry(i));
+  run_until([] { return false; }, 500ms);
+  EXPECT_EQ(box.size(), 3u);
+  EXPECT_EQ(dead.size(), 0u);
+  EXPECT_FALSE(publisher->endpoint_problem(0).empty());
+  EXPECT_FALSE(publisher->endpoint_problem(1).empty());
+  backup.control(ioc, R"({"serverRoot":""})");
+  ASSERT_TRUE(run_until([&] { return box.empty(); }));
+  EXPECT_EQ(backup.events(), 3u);
+  EXPECT_EQ(dead.size(), 0u);
+}
+
+TEST_F(Fixture, a_refused_batch_is_split_so_only_the_refused_event_is_dead_lettered) {
+  primary.control(ioc, R"({"rejectEventIds":["heartbeat3"]})");
+  for (int i = 1; i <= 5; ++i) box.push(heartbeat_entry(i));  // queued before the first post: one batch
+  make_publisher();
+  ASSERT_TRUE(run_until([&] { return box.empty(); }));
+  EXPECT_EQ(primary.events(), 4u);
+  EXPECT_EQ(backup.events(), 0u);
+  EXPECT_EQ(publisher->stats().batch_splits, 1u);
+  auto page = dead.list({});
+  ASSERT_EQ(page.records.size(), 1u);
+  EXPECT_EQ(page.records[0].event_id, "heartbeat3");
+  EXPECT_EQ(page.records[0].status, 400);
+  EXPECT_NE(page.records[0].reason.find("SVC0002"), std::string::npos) << page.records[0].reason;
+  auto lines = test::read_text(dir.path() / "primary.jsonl");
+  EXPECT_LT(lines.find("heartbeat2\""), lines.find("heartbeat4\""));  // order kept around the hole
+}
+
+TEST_F(Fixture, a_batch_over_the_collectors_size_limit_goes_in_smaller_batches) {
+  const auto one = heartbeat_entry(1).json.size();
+  primary.control(ioc, R"({"maxBodyBytes":)" + std::to_string(one * 3) + "}");
+  for (int i = 1; i <= 8; ++i) box.push(heartbeat_entry(i));
+  make_publisher();
+  ASSERT_TRUE(run_until([&] { return box.empty(); }));
+  EXPECT_EQ(primary.events(), 8u);
+  EXPECT_GE(publisher->stats().batch_splits, 1u);
+  EXPECT_EQ(dead.size(), 0u);
+}
+
+TEST_F(Fixture, a_single_event_over_the_collectors_size_limit_is_dead_lettered) {
+  primary.control(ioc, R"({"maxBodyBytes":50})");
+  box.push(heartbeat_entry(1));
+  make_publisher();
+  ASSERT_TRUE(run_until([&] { return box.empty(); }));
+  auto page = dead.list({});
+  ASSERT_EQ(page.records.size(), 1u);
+  EXPECT_EQ(page.records[0].status, 413);
+  EXPECT_EQ(backup.events(), 0u);  // refused content is not the endpoint's fault: no failover
+  EXPECT_EQ(publisher->stats().failovers, 0u);
 }
 
 TEST_F(Fixture, backlog_goes_out_in_batches) {
@@ -218,7 +343,7 @@ TEST_F(Fixture, stop_when_drained_returns_once_the_queue_is_empty) {
 }  // namespace
 }  // namespace vesagent::publish
 
-// Durable outbox (issue 6): an entry leaves the disk only after the collector's 2xx, and what was acknowledged
+// Durable outbox: an entry leaves the disk only after the collector's 2xx, and what was acknowledged
 // is not sent again after a restart.
 namespace vesagent::publish {
 namespace {
@@ -244,7 +369,6 @@ TEST(FailoverPublisherDurableTest, removes_entries_from_the_durable_outbox_only_
     ASSERT_TRUE(box.open(warnings)) << warnings;
     PublisherSettings s;
     s.retry_interval = 50ms;
-    s.dead_letter_file = dir.path() / "dead-letter.jsonl";
     FailoverPublisher publisher(ioc.get_executor(), box,
                                 std::make_unique<CollectorEndpoint>("primary", client, primary.config,
                                                                     ves::Version::v7),

@@ -354,6 +354,50 @@ TEST_F(CollectorTest, control_endpoint_changes_the_behaviour_at_run_time) {
   EXPECT_EQ(Json::parse(call("GET", "/testControl/mode").body)["mode"], "ok") << "a bad request changed the mode";
 }
 
+TEST_F(CollectorTest, redirect_answers_301_with_the_location_before_anything_else) {
+  make(CollectorOptions{"", "ves", "secret", "", {}});
+  ASSERT_EQ(call("POST", "/testControl/mode", R"({"redirect":"https://new:8443/eventListener/v7"})").status, 200);
+  auto r = post("/eventListener/v7", single(v7_event()));
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(header(r, "Location"), "https://new:8443/eventListener/v7");
+  ASSERT_EQ(call("POST", "/testControl/mode", R"({"redirect":null})").status, 200);
+  EXPECT_EQ(post("/eventListener/v7", single(v7_event())).status, 401);  // back to the collector's own checks
+  EXPECT_TRUE(output_lines().empty());
+}
+
+TEST_F(CollectorTest, credentials_and_server_root_change_at_run_time) {
+  ASSERT_EQ(call("POST", "/testControl/mode", R"({"user":"ves","password":"rotated"})").status, 200);
+  EXPECT_EQ(post("/eventListener/v7", single(v7_event())).status, 401);
+  ASSERT_EQ(call("POST", "/testControl/mode", R"({"user":"","password":""})").status, 200);
+  EXPECT_EQ(post("/eventListener/v7", single(v7_event())).status, 202);
+  ASSERT_EQ(call("POST", "/testControl/mode", R"({"serverRoot":"moved"})").status, 200);
+  EXPECT_EQ(post("/eventListener/v7", single(v7_event())).status, 404);
+  EXPECT_EQ(post("/moved/eventListener/v7", single(v7_event())).status, 202);
+  auto current = Json::parse(call("GET", "/testControl/mode").body);
+  EXPECT_EQ(current["serverRoot"], "moved");
+  EXPECT_FALSE(current.contains("password"));
+}
+
+TEST_F(CollectorTest, reject_list_refuses_a_post_holding_a_listed_event_with_svc0002) {
+  ASSERT_EQ(call("POST", "/testControl/mode", R"({"rejectEventIds":["f2"]})").status, 200);
+  auto r = post("/eventListener/v7/eventBatch", batch({v7_event("fault", "f1"), v7_event("fault", "f2")}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(message_id(r), "SVC0002");
+  EXPECT_EQ(post("/eventListener/v7", single(v7_event("fault", "f1"))).status, 202);
+  EXPECT_EQ(output_lines().size(), 1u);
+  EXPECT_EQ(call("POST", "/testControl/mode", R"({"rejectEventIds":"f2"})").status, 400);
+}
+
+TEST_F(CollectorTest, max_body_bytes_answers_413_over_the_size) {
+  const std::string one = single(v7_event());
+  ASSERT_EQ(call("POST", "/testControl/mode", "{\"maxBodyBytes\":" + std::to_string(one.size()) + "}").status, 200);
+  EXPECT_EQ(post("/eventListener/v7", one).status, 202);
+  auto r = post("/eventListener/v7/eventBatch", batch({v7_event(), v7_event()}));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(message_id(r), "SVC2000");
+  EXPECT_EQ(call("POST", "/testControl/mode", R"({"maxBodyBytes":-1})").status, 400);
+}
+
 TEST_F(CollectorTest, stats_count_requests_events_domains_and_rejections) {
   post("/eventListener/v7", single(v7_event("heartbeat", "h1")));
   post("/eventListener/v7/eventBatch", batch({v7_event("fault", "f1"), v7_event("fault", "f2")}));

@@ -41,6 +41,16 @@ TEST(SimulatorOptionsTest, reads_every_flag_in_both_spellings) {
   EXPECT_EQ(o.log_level, "debug");
 }
 
+TEST(SimulatorOptionsTest, reads_the_endpoint_and_event_error_flags) {
+  auto o = parse({"--redirect", "https://new/", "--reject-event-id", "a", "--reject-event-id=b",
+                  "--max-body-bytes", "4096"});
+  ASSERT_TRUE(o.errors.empty()) << o.errors.front();
+  EXPECT_EQ(o.collector.behaviour.redirect, "https://new/");
+  EXPECT_EQ(o.collector.behaviour.reject_event_ids, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(o.collector.behaviour.max_body_bytes, 4096u);
+  EXPECT_FALSE(parse({"--max-body-bytes", "-5"}).errors.empty());
+}
+
 TEST(SimulatorOptionsTest, hang_and_close_select_their_mode) {
   EXPECT_EQ(parse({"--hang"}).collector.behaviour.mode, Mode::hang);
   EXPECT_EQ(parse({"--close"}).collector.behaviour.mode, Mode::close);
