@@ -432,8 +432,8 @@ struct Consumer::Impl {
   /// (queue deleted). False (with `error`) when consuming cannot go on.
   bool other_frame(Connection& c, std::string& error) {
     amqp_frame_t frame;
-    timeval zero{};
-    const int rc = amqp_simple_wait_frame_noblock(c.state, &frame, &zero);
+    timeval brief{0, 1000};
+    const int rc = amqp_simple_wait_frame_noblock(c.state, &frame, &brief);
     if (rc == AMQP_STATUS_TIMEOUT) return true;
     if (rc != AMQP_STATUS_OK) {
       error = amqp_error_string2(rc);
@@ -466,7 +466,7 @@ struct Consumer::Impl {
     std::string error;
     const int fd = amqp_get_sockfd(c.state);
     // Wake at least twice per heartbeat interval so librabbitmq sends its heartbeats and notices missing ones
-    // (it does both inside the wait call below).
+    // (it does both inside amqp_consume_message).
     const int wait_ms =
         options.heartbeat.count() > 0 ? static_cast<int>(std::min<std::int64_t>(1000, options.heartbeat.count() * 500)) : 1000;
     while (!stopping) {
@@ -479,8 +479,10 @@ struct Consumer::Impl {
       }
       amqp_maybe_release_buffers(c.state);
       amqp_envelope_t envelope;
-      timeval zero{};
-      const amqp_rpc_reply_t r = amqp_consume_message(c.state, &envelope, &zero, 0);
+      // Not a zero timeout: librabbitmq reports a missed broker heartbeat only when its wait has a real deadline
+      // (a zero one always wins and reads as a plain timeout).
+      timeval brief{0, 1000};
+      const amqp_rpc_reply_t r = amqp_consume_message(c.state, &envelope, &brief, 0);
       if (r.reply_type == AMQP_RESPONSE_NORMAL) {
         deliver(envelope);
         amqp_destroy_envelope(&envelope);

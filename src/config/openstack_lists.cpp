@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <functional>
@@ -238,6 +239,30 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
   return c;
 }
 
+/// The passwords inside a broker URL are secrets too: amqp://user:<redacted>@host/, and each host of oslo's
+/// rabbit://u:p@h1,u:p@h2/ form.
+std::string redact_url_passwords(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto start = scheme + 3;
+  const auto end = std::min(url.find('/', start), url.find('?', start));
+  const std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  std::string redacted;
+  std::size_t pos = 0;
+  while (true) {
+    const auto comma = authority.find(',', pos);
+    std::string part = authority.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    if (const auto at = part.rfind('@'); at != std::string::npos) {
+      if (const auto colon = part.find(':'); colon < at) part.replace(colon + 1, at - colon - 1, "<redacted>");
+    }
+    redacted += part;
+    if (comma == std::string::npos) break;
+    redacted += ',';
+    pos = comma + 1;
+  }
+  return url.substr(0, start) + redacted + (end == std::string::npos ? std::string{} : url.substr(end));
+}
+
 void emit_string(YAML::Emitter& out, const char* name, const std::string& value, bool secret = false) {
   if (value.empty()) return;
   out << YAML::Key << name << YAML::Value << YAML::DoubleQuoted << (secret ? std::string("<redacted>") : value);
@@ -329,15 +354,7 @@ void emit_openstack_clouds(YAML::Emitter& out, const Config& config) {
       out << YAML::Key << "notifications" << YAML::Value << YAML::BeginMap;
       out << YAML::Key << "urls" << YAML::Value << YAML::BeginSeq;
       for (const auto& url : n.urls) {
-        // The password inside a URL is a secret too: amqp://user:<redacted>@host/.
-        std::string shown = url;
-        const auto scheme = shown.find("://");
-        const auto at = shown.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-        if (scheme != std::string::npos && at != std::string::npos) {
-          const auto colon = shown.find(':', scheme + 3);
-          if (colon != std::string::npos && colon < at) shown.replace(colon + 1, at - colon - 1, "<redacted>");
-        }
-        out << YAML::DoubleQuoted << shown;
+        out << YAML::DoubleQuoted << redact_url_passwords(url);
       }
       out << YAML::EndSeq;
       emit_string(out, "username", n.username);

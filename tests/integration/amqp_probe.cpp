@@ -2,6 +2,7 @@
 // the OpenStack source does with a message, minus the VM lifecycle: parse it, report it on stdout, and acknowledge
 // it; an unreadable message is logged, counted and acknowledged.
 //   amqp-probe --url URL [--url URL...] [--queue NAME] [--exchange NAME] [--prefetch N] [--heartbeat S] [--hold]
+//              [--ca FILE] [--insecure]
 // stdout, one JSON object per line: {"event":"status",...} on each connection change, {"event":"message",...} per
 // notification, {"event":"unreadable","why":...} per unreadable message, {"event":"acked","count":N}.
 // --hold: keep every message unacknowledged until a line "ack" arrives on stdin (then acknowledge all held).
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <istream>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -57,6 +59,10 @@ int main(int argc, char** argv) {
       options.prefetch = static_cast<std::uint16_t>(std::stoi(next()));
     } else if (a == "--heartbeat") {
       options.heartbeat = std::chrono::seconds(std::stoi(next()));
+    } else if (a == "--ca") {
+      options.tls.ca_cert = next();
+    } else if (a == "--insecure") {
+      options.tls.verify = false;
     } else if (a == "--hold") {
       hold = true;
     } else {

@@ -27,12 +27,15 @@ def _rabbit_home():
 
 
 class RabbitMQ:
-    """One broker node. start() returns once the AMQP port accepts connections."""
+    """One broker node. start() returns once the AMQP port accepts connections. With tls=True it also listens for
+    amqps on tls_port, with a self-signed certificate for localhost (`ca_file`: the certificate to trust)."""
 
-    def __init__(self, workdir, name="vesagent-test"):
+    def __init__(self, workdir, name="vesagent-test", tls=False):
         self.dir = os.path.join(workdir, "rabbitmq")
         os.makedirs(self.dir, exist_ok=True)
         self.port = free_port()
+        self.tls_port = free_port() if tls else None
+        self.ca_file = os.path.join(self.dir, "broker.crt") if tls else None
         self.dist_port = free_port()
         self.epmd_port = free_port()
         self.node = "%s-%d@localhost" % (name, os.getpid())
@@ -44,6 +47,15 @@ class RabbitMQ:
             # guest may log in over 127.0.0.1 anyway; keep the broker quiet and local.
             f.write("listeners.tcp.1 = 127.0.0.1:%d\n" % self.port)
             f.write("log.console = true\nlog.console.level = warning\nlog.file = false\n")
+            if tls:
+                key = os.path.join(self.dir, "broker.key")
+                subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                                "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                                "-keyout", key, "-out", self.ca_file], check=True, capture_output=True)
+                f.write("listeners.ssl.default = 127.0.0.1:%d\n" % self.tls_port)
+                f.write("ssl_options.cacertfile = %s\nssl_options.certfile = %s\nssl_options.keyfile = %s\n"
+                        % (self.ca_file, self.ca_file, key))
+                f.write("ssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n")
 
     def env(self):
         env = dict(os.environ)
@@ -70,6 +82,10 @@ class RabbitMQ:
     @property
     def url(self):
         return "amqp://guest:guest@127.0.0.1:%d/" % self.port
+
+    @property
+    def tls_url(self):
+        return "amqps://guest:guest@localhost:%d/" % self.tls_port
 
     def accepting(self):
         import socket
@@ -103,6 +119,7 @@ class RabbitMQ:
     def stop(self):
         """Stops the node (SIGTERM to its process group: a clean shutdown that keeps durable state)."""
         if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGCONT)
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=60)
@@ -114,6 +131,13 @@ class RabbitMQ:
             self.log.close()
             self.log = None
         wait_until(lambda: not self.accepting(), 30, interval=0.1, what="RabbitMQ to close its port")
+
+    def freeze(self):
+        """SIGSTOP: connections stay open but the broker says nothing, heartbeats included (a hung broker)."""
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self):
+        os.killpg(self.proc.pid, signal.SIGCONT)
 
     def close(self):
         """stop() plus the epmd this node started, and the data directory."""

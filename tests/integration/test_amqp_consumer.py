@@ -25,8 +25,8 @@ QUEUE = "ves-agent-test"
 class Probe:
     """amqp-probe as a child process; its stdout lines are collected by a thread."""
 
-    def __init__(self, broker, queue=QUEUE, hold=False, extra=()):
-        args = [PROBE, "--url", broker.url, "--heartbeat", "2"]
+    def __init__(self, broker, queue=QUEUE, hold=False, extra=(), url=None):
+        args = [PROBE, "--url", url or broker.url, "--heartbeat", "2"]
         if queue:
             args += ["--queue", queue]
         if hold:
@@ -67,13 +67,16 @@ class Probe:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=30)
         self.reader.join(timeout=5)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe and not pipe.closed:
+                pipe.close()
 
 
 class AmqpConsumerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="vesagent-rabbitmq-")
-        cls.broker = RabbitMQ(cls.tmp.name).start()
+        cls.broker = RabbitMQ(cls.tmp.name, tls=True).start()
         cls.recorded = recorded_messages(DATA)
 
     @classmethod
@@ -186,6 +189,35 @@ class AmqpConsumerTest(unittest.TestCase):
         pub.publish_body(body, key)
         wait_until(lambda: probe.message_ids() == [message_id(body)], 30, what="the message via the durable exchange")
         self.assertEqual(probe.events("status")[-1]["failures"], 0)
+
+    def test_5_amqps_with_the_brokers_ca_and_refused_without_it(self):
+        pub = self.publisher()
+        probe = self.probe(queue="", url=self.broker.tls_url, extra=["--ca", self.broker.ca_file])
+        probe.wait_connected()
+        self.assertTrue(probe.events("status")[-1]["broker"].startswith("amqps://guest@localhost:"))
+        key, body = self.recorded[130]
+        pub.publish_body(body, key)
+        wait_until(lambda: probe.message_ids() == [message_id(body)], 30, what="the message over TLS")
+        # The system's CAs do not know the broker's self-signed certificate: no connection, a reason, retries.
+        untrusted = self.probe(queue="", url=self.broker.tls_url)
+        wait_until(lambda: len(untrusted.events("status")) >= 2, 30, what="two failed TLS attempts")
+        self.assertFalse(any(e["connected"] for e in untrusted.events("status")))
+        self.assertIn("TLS", untrusted.events("status")[-1]["error"])
+
+    def test_6_hung_broker_is_noticed_by_missed_heartbeats(self):
+        probe = self.probe()  # heartbeat 2 s: librabbitmq gives up after two intervals without a frame
+        probe.wait_connected()
+        self.broker.freeze()
+        try:
+            wait_until(lambda: not probe.events("status")[-1]["connected"], 30, what="the missed heartbeats")
+            self.assertIn("heartbeat", probe.events("status")[-1]["error"])
+        finally:
+            self.broker.thaw()
+        probe.wait_connected(connects=2)
+        pub = self.publisher()
+        key, body = self.recorded[140]
+        pub.publish_body(body, key)
+        wait_until(lambda: message_id(body) in probe.message_ids(), 30, what="a message after the reconnect")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #include "vesagent/sources/openstack/compute_version.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 

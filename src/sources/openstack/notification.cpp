@@ -1,6 +1,7 @@
 #include "vesagent/sources/openstack/notification.hpp"
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "vesagent/sources/openstack/keystone_token.hpp"
 
