@@ -112,6 +112,8 @@ struct Ack::Shared {
   std::mutex mutex;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;  ///< (connection number, delivery tag)
   int wake_fd = -1;
+  std::string name;                         ///< the consumer's, for log lines
+  std::atomic<std::uint64_t> unreadable{0};
 
   Shared() : wake_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
     if (wake_fd < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
@@ -129,6 +131,16 @@ struct Ack::Shared {
     [[maybe_unused]] auto n = ::read(wake_fd, &value, sizeof value);
   }
 };
+
+void Ack::ack_unreadable(std::string_view why) {
+  if (shared_ == nullptr) return;
+  const auto count = ++shared_->unreadable;
+  telemetry::logger("amqp")->warn(
+      "msg=\"Unreadable message acknowledged and dropped\" name={} routing_key={} error={} unreadable_total={}",
+      telemetry::logfmt_value(shared_->name), telemetry::logfmt_value(routing_key_), telemetry::logfmt_value(why),
+      count);
+  ack();
+}
 
 void Ack::ack() {
   if (shared_ == nullptr) return;
@@ -422,7 +434,7 @@ struct Consumer::Impl {
       std::lock_guard lock(status_mutex);
       ++status.delivered;
     }
-    Ack ack(shared, connection_number, envelope.delivery_tag);
+    Ack ack(shared, connection_number, envelope.delivery_tag, m.routing_key);
     asio::post(executor, [cb = callbacks, m = std::move(m), ack = std::move(ack)]() mutable {
       if (cb->active) cb->handler(std::move(m), std::move(ack));
     });
@@ -544,6 +556,7 @@ Consumer::Consumer(asio::any_io_executor executor, ConsumerOptions options, Mess
   impl_->callbacks = std::make_shared<Impl::Callbacks>();
   impl_->callbacks->handler = std::move(handler);
   impl_->callbacks->on_status = std::move(on_status);
+  impl_->shared->name = impl_->options.name;
 }
 
 Consumer::~Consumer() { stop(); }
@@ -571,7 +584,9 @@ void Consumer::stop() {
 
 ConnectionStatus Consumer::status() const {
   std::lock_guard lock(impl_->status_mutex);
-  return impl_->status;
+  ConnectionStatus s = impl_->status;
+  s.unreadable = impl_->shared->unreadable.load();
+  return s;
 }
 
 }  // namespace vesagent::amqp

@@ -1,6 +1,7 @@
 // amqp-probe: amqp::Consumer with the notification parser, as a program the integration tests drive. It does what
 // the OpenStack source does with a message, minus the VM lifecycle: parse it, report it on stdout, and acknowledge
-// it; an unreadable message is logged, counted and acknowledged.
+// it; an unreadable message is logged, counted and acknowledged (Ack::ack_unreadable). On SIGTERM it prints the
+// consumer's final counters: {"event":"stopped","unreadable":N,"acked":N,"delivered":N}.
 //   amqp-probe --url URL [--url URL...] [--queue NAME] [--exchange NAME] [--prefetch N] [--heartbeat S] [--hold]
 //              [--ca FILE] [--insecure]
 // stdout, one JSON object per line: {"event":"status",...} on each connection change, {"event":"message",...} per
@@ -73,19 +74,14 @@ int main(int argc, char** argv) {
   vesagent::telemetry::init_logging({});
   asio::io_context ioc{1};
   std::vector<vesagent::amqp::Ack> held;
-  std::uint64_t unreadable = 0;
   vesagent::amqp::Consumer consumer(
       ioc.get_executor(), options,
       [&](vesagent::amqp::Message m, vesagent::amqp::Ack ack) {
         std::string why;
         auto n = vesagent::sources::openstack::parse_notification(m.body, &why);
         if (!n) {
-          ++unreadable;
-          vesagent::telemetry::logger("openstack")
-              ->warn("msg=\"Unreadable notification acknowledged and dropped\" routing_key={} error={} unreadable={}",
-                     m.routing_key, vesagent::telemetry::logfmt_value(why), unreadable);
-          emit({{"event", "unreadable"}, {"routing_key", m.routing_key}, {"why", why}, {"count", unreadable}});
-          ack.ack();
+          emit({{"event", "unreadable"}, {"routing_key", m.routing_key}, {"why", why}});
+          ack.ack_unreadable(why);
           return;
         }
         json j = {{"event", "message"},
@@ -136,6 +132,8 @@ int main(int argc, char** argv) {
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
     consumer.stop();
+    const auto st = consumer.status();
+    emit({{"event", "stopped"}, {"unreadable", st.unreadable}, {"acked", st.acked}, {"delivered", st.delivered}});
     input.close();
     ioc.stop();
   });

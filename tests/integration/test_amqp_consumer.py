@@ -172,6 +172,9 @@ class AmqpConsumerTest(unittest.TestCase):
         self.assertIn("no instance uuid", unreadable[2]["why"])
         wait_until(lambda: pub.queue_depth(QUEUE) == 0, 10, what="the poison acknowledged")
         probe.stop()
+        stopped = probe.events("stopped")[-1]
+        self.assertEqual(stopped["unreadable"], 3, "counted by the consumer")
+        self.assertEqual(stopped["acked"], 4)
         # A new consumer of the same queue gets nothing: the poison was acknowledged, not requeued.
         again = self.probe()
         again.wait_connected()

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vesagent::amqp {
@@ -66,6 +67,7 @@ struct ConnectionStatus {
   std::uint64_t failures = 0;    ///< failed connection attempts and lost connections
   std::uint64_t delivered = 0;   ///< messages handed to the handler
   std::uint64_t acked = 0;       ///< acknowledgements sent
+  std::uint64_t unreadable = 0;  ///< messages given up as unreadable (Ack::ack_unreadable)
   std::uint64_t stale_acks = 0;  ///< acknowledgements dropped because their connection was gone (redelivered)
 };
 
@@ -83,17 +85,22 @@ class Ack {
 
   /// Acknowledges the message (thread-safe). A second call does nothing.
   void ack();
+  /// For a message that can never be used (not parsable, not what the handler expects): logs one warning naming
+  /// the consumer, the routing key and `why`, counts it (ConnectionStatus::unreadable) and acknowledges it, so
+  /// the broker does not redeliver it forever. Call on the loop.
+  void ack_unreadable(std::string_view why);
   bool done() const { return shared_ == nullptr; }
 
   struct Shared;
 
  private:
   friend class Consumer;
-  Ack(std::shared_ptr<Shared> shared, std::uint64_t connection, std::uint64_t tag)
-      : shared_(std::move(shared)), connection_(connection), tag_(tag) {}
+  Ack(std::shared_ptr<Shared> shared, std::uint64_t connection, std::uint64_t tag, std::string routing_key)
+      : shared_(std::move(shared)), connection_(connection), tag_(tag), routing_key_(std::move(routing_key)) {}
   std::shared_ptr<Shared> shared_;
   std::uint64_t connection_ = 0;
   std::uint64_t tag_ = 0;
+  std::string routing_key_;
 };
 
 using MessageHandler = std::function<void(Message, Ack)>;

@@ -63,6 +63,7 @@ TEST(AckTest, ack_without_a_consumer_and_twice_is_harmless) {
   EXPECT_TRUE(a.done());
   a.ack();
   a.ack();
+  a.ack_unreadable("never delivered");
   EXPECT_TRUE(a.done());
 }
 
@@ -111,6 +112,7 @@ TEST(ConsumerTest, tries_every_url_in_turn_and_reports_why_none_works) {
   const ConnectionStatus s = c.status();
   EXPECT_FALSE(s.connected);
   EXPECT_EQ(s.connects, 0u);
+  EXPECT_EQ(s.unreadable, 0u);
   EXPECT_GE(s.failures, 4u);
   bool refused_reported = false, dropped_reported = false;
   for (const auto& st : seen) {
