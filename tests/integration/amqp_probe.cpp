@@ -3,10 +3,11 @@
 // it; an unreadable message is logged, counted and acknowledged (Ack::ack_unreadable). On SIGTERM it prints the
 // consumer's final counters: {"event":"stopped","unreadable":N,"acked":N,"delivered":N}.
 //   amqp-probe --url URL [--url URL...] [--queue NAME] [--exchange NAME] [--prefetch N] [--heartbeat S] [--hold]
-//              [--ca FILE] [--insecure]
+//              [--ca FILE] [--insecure] [--quiet]
 // stdout, one JSON object per line: {"event":"status",...} on each connection change, {"event":"message",...} per
 // notification, {"event":"unreadable","why":...} per unreadable message, {"event":"acked","count":N}.
 // --hold: keep every message unacknowledged until a line "ack" arrives on stdin (then acknowledge all held).
+// --quiet: instead of a line per message, {"event":"count","messages":N} per 1000 messages (throughput runs).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read_until.hpp>
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
   options.reconnect_initial = std::chrono::milliseconds(200);
   options.reconnect_max = std::chrono::milliseconds(2000);
   bool hold = false;
+  bool quiet = false;
+  std::uint64_t handled = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -64,6 +67,8 @@ int main(int argc, char** argv) {
       options.tls.ca_cert = next();
     } else if (a == "--insecure") {
       options.tls.verify = false;
+    } else if (a == "--quiet") {
+      quiet = true;
     } else if (a == "--hold") {
       hold = true;
     } else {
@@ -82,6 +87,11 @@ int main(int argc, char** argv) {
         if (!n) {
           emit({{"event", "unreadable"}, {"routing_key", m.routing_key}, {"why", why}});
           ack.ack_unreadable(why);
+          return;
+        }
+        if (quiet) {
+          if (++handled % 1000 == 0) emit({{"event", "count"}, {"messages", handled}});
+          ack.ack();
           return;
         }
         json j = {{"event", "message"},

@@ -138,33 +138,63 @@ bool parse_service(const json& data, const OsloEnvelope& env, ComputeService& ou
 
 }  // namespace
 
-Result<OsloEnvelope> parse_oslo_envelope(std::string_view body, std::string* why) {
-  auto fail = [why](std::string text) -> Result<OsloEnvelope> {
-    if (why != nullptr) *why = std::move(text);
-    return make_error_code(errc::invalid_json);
-  };
-  json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded()) return fail("message body is not JSON");
-  if (!doc.is_object()) return fail("message body is not a JSON object");
-  OsloEnvelope env;
+namespace {
+
+/// The envelope and the parsed notification, each message's JSON parsed once (twice for 2.0: the body, then the
+/// oslo.message string).
+bool parse_envelope_and_doc(std::string_view body, OsloEnvelope& env, json& doc, std::string& why) {
+  doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded()) {
+    why = "message body is not JSON";
+    return false;
+  }
+  if (!doc.is_object()) {
+    why = "message body is not a JSON object";
+    return false;
+  }
   if (auto inner = doc.find("oslo.message"); inner != doc.end()) {
-    if (!inner->is_string()) return fail("oslo.message is not a string");
+    if (!inner->is_string()) {
+      why = "oslo.message is not a string";
+      return false;
+    }
     env.version = str(doc, "oslo.version");
     if (env.version.empty()) env.version = "2.0";
     env.message = inner->get<std::string>();
     doc = json::parse(env.message, nullptr, false);
-    if (doc.is_discarded()) return fail("oslo.message is not JSON");
-    if (!doc.is_object()) return fail("oslo.message is not a JSON object");
+    if (doc.is_discarded()) {
+      why = "oslo.message is not JSON";
+      return false;
+    }
+    if (!doc.is_object()) {
+      why = "oslo.message is not a JSON object";
+      return false;
+    }
   } else {
     env.version = "1.0";
     env.message = std::string(body);
   }
   env.event_type = str(doc, "event_type");
-  if (env.event_type.empty()) return fail("notification has no event_type");
+  if (env.event_type.empty()) {
+    why = "notification has no event_type";
+    return false;
+  }
   env.message_id = str(doc, "message_id");
   env.publisher_id = str(doc, "publisher_id");
   env.priority = str(doc, "priority");
   if (auto t = parse_iso8601_us(str(doc, "timestamp"))) env.timestamp_us = *t;
+  return true;
+}
+
+}  // namespace
+
+Result<OsloEnvelope> parse_oslo_envelope(std::string_view body, std::string* why) {
+  OsloEnvelope env;
+  json doc;
+  std::string reason;
+  if (!parse_envelope_and_doc(body, env, doc, reason)) {
+    if (why != nullptr) *why = std::move(reason);
+    return make_error_code(errc::invalid_json);
+  }
   return env;
 }
 
@@ -174,15 +204,13 @@ Result<Notification> parse_notification(std::string_view body, std::string* why)
     if (why != nullptr) *why = std::move(reason);
     return make_error_code(errc::invalid_json);
   };
-  auto env = parse_oslo_envelope(body, &reason);
-  if (!env) return fail();
   Notification n;
-  n.envelope = std::move(*env);
+  json doc;
+  if (!parse_envelope_and_doc(body, n.envelope, doc, reason)) return fail();
   const std::string& type = n.envelope.event_type;
   const bool instance = type.rfind("instance.", 0) == 0 || type.rfind("compute_task.", 0) == 0;
   const bool service = type.rfind("service.", 0) == 0;
   if (!instance && !service) return n;
-  const json doc = json::parse(n.envelope.message, nullptr, false);
   const json* data = nullptr;
   if (auto p = doc.find("payload"); p != doc.end()) data = object_data(*p);
   if (data == nullptr) {
