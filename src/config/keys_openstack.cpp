@@ -15,7 +15,11 @@ void add_openstack_keys(std::vector<Key>& keys) {
       "projectName, projectId, projectDomainName, projectDomainId, applicationCredentialId, "
       "applicationCredentialName, applicationCredentialSecret, regionName, interface (public | internal | admin), "
       "computeEndpoint (override of the catalog's Nova URL), caCert, insecureSkipVerify, allTenants, interval, "
-      "fullResyncInterval, filters: [{projects, names, nameRegex, metadata: {key: value}, tags, interval}]}. "
+      "fullResyncInterval, filters: [{projects, names, nameRegex, metadata: {key: value}, tags, interval}], "
+      "computeMicroversion (highest compute microversion for this cloud; the cloud's version document caps it), "
+      "notifications: {urls (amqp://, amqps:// or rabbit://, tried in turn), username, password, passwordFile, "
+      "vhost, exchange (nova), topic (versioned_notifications), queue (durable queue name; empty = exclusive), "
+      "prefetch (256), heartbeat (30s), tls: {caCert, clientCert, clientKey, insecureSkipVerify}}}. "
       "Values given here win over clouds.yaml.",
       parse_openstack_clouds, emit_openstack_clouds));
   keys.push_back(string_key("openstack.cloudsFile",

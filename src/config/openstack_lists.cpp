@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <regex>
@@ -103,6 +105,57 @@ OpenStackFilter parse_filter(const YAML::Node& node, const std::string& path, co
   return f;
 }
 
+void parse_notifications(const YAML::Node& node, const std::string& path, const Where& where, Report& report,
+                         OpenStackNotifications& n) {
+  if (node.IsNull()) return;
+  static const std::vector<std::string> kFields = {"urls",     "username", "password",   "passwordFile", "vhost",
+                                                   "exchange", "topic",    "queue",      "prefetch",     "heartbeat",
+                                                   "tls"};
+  const std::map<std::string, std::string OpenStackNotifications::*> strings = {
+      {"username", &OpenStackNotifications::username},         {"password", &OpenStackNotifications::password},
+      {"passwordFile", &OpenStackNotifications::password_file}, {"vhost", &OpenStackNotifications::vhost},
+      {"exchange", &OpenStackNotifications::exchange},          {"topic", &OpenStackNotifications::topic},
+      {"queue", &OpenStackNotifications::queue}};
+  walk_object(node, path, where, kFields, report,
+              [&](const std::string& field, const YAML::Node& v, const std::string& fpath, const Where& w) {
+                if (auto it = strings.find(field); it != strings.end()) {
+                  scalar_string(v, fpath, w, report, n.*(it->second));
+                } else if (field == "urls") {
+                  string_list(v, fpath, w, report, n.urls);
+                  for (const auto& url : n.urls) {
+                    if (url.rfind("amqp://", 0) != 0 && url.rfind("amqps://", 0) != 0 && url.rfind("rabbit://", 0) != 0) {
+                      report.error(w, fpath, "expected amqp://, amqps:// or rabbit:// URLs, got " + quote(url));
+                    }
+                  }
+                } else if (field == "heartbeat") {
+                  duration(v, fpath, w, report, n.heartbeat);
+                } else if (field == "prefetch") {
+                  std::string text;
+                  scalar_string(v, fpath, w, report, text);
+                  char* end = nullptr;
+                  const long value = std::strtol(text.c_str(), &end, 10);
+                  if (text.empty() || *end != '\0' || value < 1 || value > 65535) {
+                    report.error(w, fpath, "expected a number from 1 to 65535, got " + quote(text));
+                  } else {
+                    n.prefetch = static_cast<int>(value);
+                  }
+                } else if (field == "tls") {
+                  static const std::vector<std::string> kTls = {"caCert", "clientCert", "clientKey",
+                                                                "insecureSkipVerify"};
+                  walk_object(v, fpath, w, kTls, report,
+                              [&](const std::string& f, const YAML::Node& tv, const std::string& tpath, const Where& tw) {
+                                if (f == "caCert") scalar_string(tv, tpath, tw, report, n.ca_cert);
+                                if (f == "clientCert") scalar_string(tv, tpath, tw, report, n.client_cert);
+                                if (f == "clientKey") scalar_string(tv, tpath, tw, report, n.client_key);
+                                if (f == "insecureSkipVerify") boolean(tv, tpath, tw, report, n.insecure_skip_verify);
+                              });
+                }
+              });
+  if (n.client_cert.empty() != n.client_key.empty()) {
+    report.error(where, path + ".tls", "clientCert and clientKey go together: give both or neither");
+  }
+}
+
 OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, const Where& where, Report& report) {
   OpenStackCloud c;
   c.line = where.line;
@@ -112,7 +165,7 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
       "projectName",    "projectId",       "projectDomainName", "projectDomainId", "applicationCredentialId",
       "applicationCredentialName", "applicationCredentialSecret", "regionName", "interface", "computeEndpoint",
       "caCert",         "insecureSkipVerify", "allTenants",     "interval",        "fullResyncInterval",
-      "filters"};
+      "filters",        "computeMicroversion", "notifications"};
   const std::map<std::string, std::string OpenStackCloud::*> strings = {
       {"name", &OpenStackCloud::name},
       {"cloud", &OpenStackCloud::cloud},
@@ -134,7 +187,8 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
       {"regionName", &OpenStackCloud::region_name},
       {"interface", &OpenStackCloud::interface},
       {"computeEndpoint", &OpenStackCloud::compute_endpoint},
-      {"caCert", &OpenStackCloud::ca_cert}};
+      {"caCert", &OpenStackCloud::ca_cert},
+      {"computeMicroversion", &OpenStackCloud::compute_microversion}};
   walk_object(node, path, where, kFields, report,
               [&](const std::string& field, const YAML::Node& v, const std::string& fpath, const Where& w) {
                 if (auto it = strings.find(field); it != strings.end()) {
@@ -152,6 +206,8 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
                   duration(v, fpath, w, report, c.interval);
                 } else if (field == "fullResyncInterval") {
                   duration(v, fpath, w, report, c.full_resync_interval);
+                } else if (field == "notifications") {
+                  parse_notifications(v, fpath, w, report, c.notifications);
                 } else if (field == "filters") {
                   if (v.IsNull()) return;
                   if (!v.IsSequence()) {
@@ -165,6 +221,13 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
                   }
                 }
               });
+  if (!c.compute_microversion.empty()) {
+    const std::string& v = c.compute_microversion;
+    const auto dot = v.find('.');
+    const bool ok = dot != std::string::npos && dot > 0 && dot + 1 < v.size() &&
+                    v.find_first_not_of("0123456789.") == std::string::npos && v.find('.', dot + 1) == std::string::npos;
+    if (!ok) report.error(where, path + ".computeMicroversion", "expected a microversion such as 2.60, got " + quote(v));
+  }
   if (c.interface.size() > 0 && c.interface != "public" && c.interface != "internal" && c.interface != "admin") {
     report.error(where, path + ".interface", "expected public, internal or admin, got " + quote(c.interface));
   }
@@ -174,6 +237,30 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
                  "expected password or v3applicationcredential, got " + quote(c.auth_type));
   }
   return c;
+}
+
+/// The passwords inside a broker URL are secrets too: amqp://user:<redacted>@host/, and each host of oslo's
+/// rabbit://u:p@h1,u:p@h2/ form.
+std::string redact_url_passwords(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto start = scheme + 3;
+  const auto end = std::min(url.find('/', start), url.find('?', start));
+  const std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  std::string redacted;
+  std::size_t pos = 0;
+  while (true) {
+    const auto comma = authority.find(',', pos);
+    std::string part = authority.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    if (const auto at = part.rfind('@'); at != std::string::npos) {
+      if (const auto colon = part.find(':'); colon < at) part.replace(colon + 1, at - colon - 1, "<redacted>");
+    }
+    redacted += part;
+    if (comma == std::string::npos) break;
+    redacted += ',';
+    pos = comma + 1;
+  }
+  return url.substr(0, start) + redacted + (end == std::string::npos ? std::string{} : url.substr(end));
 }
 
 void emit_string(YAML::Emitter& out, const char* name, const std::string& value, bool secret = false) {
@@ -261,6 +348,33 @@ void emit_openstack_clouds(YAML::Emitter& out, const Config& config) {
         out << YAML::EndMap;
       }
       out << YAML::EndSeq;
+    }
+    emit_string(out, "computeMicroversion", c.compute_microversion);
+    if (const auto& n = c.notifications; !n.urls.empty()) {
+      out << YAML::Key << "notifications" << YAML::Value << YAML::BeginMap;
+      out << YAML::Key << "urls" << YAML::Value << YAML::BeginSeq;
+      for (const auto& url : n.urls) {
+        out << YAML::DoubleQuoted << redact_url_passwords(url);
+      }
+      out << YAML::EndSeq;
+      emit_string(out, "username", n.username);
+      emit_string(out, "password", n.password, true);
+      emit_string(out, "passwordFile", n.password_file);
+      emit_string(out, "vhost", n.vhost);
+      emit_string(out, "exchange", n.exchange);
+      emit_string(out, "topic", n.topic);
+      emit_string(out, "queue", n.queue);
+      out << YAML::Key << "prefetch" << YAML::Value << n.prefetch;
+      out << YAML::Key << "heartbeat" << YAML::Value << format_duration(n.heartbeat);
+      if (!n.ca_cert.empty() || !n.client_cert.empty() || n.insecure_skip_verify) {
+        out << YAML::Key << "tls" << YAML::Value << YAML::BeginMap;
+        emit_string(out, "caCert", n.ca_cert);
+        emit_string(out, "clientCert", n.client_cert);
+        emit_string(out, "clientKey", n.client_key);
+        if (n.insecure_skip_verify) out << YAML::Key << "insecureSkipVerify" << YAML::Value << true;
+        out << YAML::EndMap;
+      }
+      out << YAML::EndMap;
     }
     out << YAML::EndMap;
   }

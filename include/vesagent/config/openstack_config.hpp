@@ -21,6 +21,24 @@ struct OpenStackFilter {
   int line = 0;                       ///< line in the config file, for messages
 };
 
+/// Nova's versioned notifications of one cloud over AMQP (oslo.messaging on RabbitMQ). See src/amqp/README.md.
+struct OpenStackNotifications {
+  std::vector<std::string> urls;  ///< amqp://, amqps:// or rabbit:// brokers tried in turn; empty = off
+  std::string username;           ///< replaces the URLs' user name
+  std::string password;           ///< replaces the URLs' password
+  std::string password_file;      ///< replaces the password with this file's content
+  std::string vhost;              ///< replaces the URLs' virtual host
+  std::string exchange = "nova";  ///< Nova's control_exchange
+  std::string topic = "versioned_notifications";  ///< Nova's versioned_notifications_topics
+  std::string queue;              ///< durable queue of this name; empty = exclusive queue (only while connected)
+  int prefetch = 256;             ///< unacknowledged messages in flight (basic.qos)
+  std::chrono::milliseconds heartbeat = std::chrono::seconds(30);
+  std::string ca_cert;            ///< TLS (amqps://): CA bundle; empty = the system's
+  std::string client_cert;        ///< TLS client certificate (with client_key)
+  std::string client_key;
+  bool insecure_skip_verify = false;
+};
+
 /// One cloud (or one region of a cloud). Empty strings are taken from clouds.yaml (`cloud`) or, for the cloud
 /// named "envvars", from the OS_* environment variables; what is given here wins.
 struct OpenStackCloud {
@@ -50,6 +68,10 @@ struct OpenStackCloud {
   std::chrono::milliseconds interval{0};              ///< 0 = openstack.interval
   std::chrono::milliseconds full_resync_interval{0};  ///< 0 = openstack.fullResyncInterval
   std::vector<OpenStackFilter> filters;
+  /// Highest compute microversion to use with this cloud; empty = openstack.microversion. The version the cloud
+  /// serves caps it (older clouds), see sources/openstack/compute_version.hpp.
+  std::string compute_microversion;
+  OpenStackNotifications notifications;
   int line = 0;
 };
 

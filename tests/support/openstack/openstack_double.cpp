@@ -97,8 +97,8 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view q)
 }
 
 /// (major, minor) of a microversion; nullopt when malformed.
-std::optional<std::pair<int, int>> parse_version(const std::string& v) {
-  if (v == "latest") return std::make_pair(2, 93);
+std::optional<std::pair<int, int>> parse_version(const std::string& v, std::pair<int, int> latest) {
+  if (v == "latest") return latest;
   int a = 0, b = 0;
   if (std::sscanf(v.c_str(), "%d.%d", &a, &b) != 2) return std::nullopt;
   return std::make_pair(a, b);
@@ -122,7 +122,9 @@ constexpr PowerState kStates[] = {{"ACTIVE", "active", 1},       {"SHUTOFF", "st
 struct OpenStackDouble::State {
   Options options;
   std::string base;  ///< http://127.0.0.1:<port>
-  json token_admin, token_demo, server_v279, server_v21;
+  json token_admin, token_demo, server_v279, server_v21, versions_root, version_v21;
+  std::pair<int, int> min_version{2, 1}, max_version{2, 93};
+  std::vector<DoubleService> services;
   std::string body_401, body_400_marker, body_400_since, body_403_all_tenants, body_406;
   struct Entry {
     DoubleServer server;
@@ -262,8 +264,26 @@ OpenStackDouble::OpenStackDouble(boost::asio::any_io_executor executor, Options 
   s.body_400_since = read_file(dir + "/error-400-bad-changes-since.json");
   s.body_403_all_tenants = read_file(dir + "/servers-detail.demo-all_tenants.v2.79.json");
   s.body_406 = read_file(dir + "/error-406-bad-microversion.json");
+  s.versions_root = json::parse(read_file(dir + "/nova-versions-root.json"));
+  s.version_v21 = json::parse(read_file(dir + "/nova-version-v2.1.json"));
+  s.min_version = parse_version(s.options.min_microversion, {2, 93}).value_or(std::make_pair(2, 1));
+  s.max_version = parse_version(s.options.max_microversion, {2, 93}).value_or(std::make_pair(2, 93));
+  // The recorded documents with this double's range and address (an older Nova answers the same shape).
+  for (json* v : {&s.version_v21["version"], &s.versions_root["versions"][1]}) {
+    (*v)["version"] = s.options.max_microversion;
+    (*v)["min_version"] = s.options.min_microversion;
+  }
   server_ = std::make_unique<FakeHttpServer>(executor, [this](const FakeRequest& r) { return handle(r); });
   s.base = "http://127.0.0.1:" + std::to_string(server_->port());
+  s.versions_root["versions"][0]["links"][0]["href"] = s.base + "/compute/v2/";
+  s.versions_root["versions"][1]["links"][0]["href"] = s.base + "/compute/v2.1/";
+  s.version_v21["version"]["links"][0]["href"] = s.base + "/compute/v2.1/";
+  for (const char* binary : {"nova-scheduler", "nova-conductor", "nova-compute"}) {
+    DoubleService svc;
+    svc.binary = binary;
+    if (svc.binary != "nova-compute") svc.zone = "internal";
+    add_service(svc);
+  }
   // The recorded catalog points at the recording host's ports; point it at this double.
   for (json* t : {&s.token_admin, &s.token_demo}) {
     for (auto& service : (*t)["token"]["catalog"]) {
@@ -368,6 +388,20 @@ void OpenStackDouble::set_down(bool down) { state_->down = down; }
 void OpenStackDouble::revoke_tokens() { state_->tokens.clear(); }
 void OpenStackDouble::set_token_ttl(std::chrono::seconds ttl) { state_->options.token_ttl = ttl; }
 void OpenStackDouble::set_admin(bool admin) { state_->options.admin = admin; }
+
+void OpenStackDouble::add_service(DoubleService service) {
+  auto& s = *state_;
+  if (service.updated_us == 0) service.updated_us = s.now() / 1000000 * 1000000;
+  for (auto& existing : s.services) {
+    if (existing.binary == service.binary && existing.host == service.host) {
+      existing = std::move(service);
+      return;
+    }
+  }
+  s.services.push_back(std::move(service));
+}
+
+std::vector<DoubleService>& OpenStackDouble::services() { return state_->services; }
 std::size_t OpenStackDouble::token_requests() const { return state_->token_requests; }
 std::size_t OpenStackDouble::nova_requests() const { return state_->nova_requests; }
 const std::vector<FakeRequest>& OpenStackDouble::requests() const { return server_->requests(); }
@@ -409,6 +443,18 @@ FakeResponse OpenStackDouble::handle(const FakeRequest& req) {
       std::string id = add_server(srv);
       if (body.contains("status")) set_status(id, body["status"], body.value("task_state", ""));
       r.body = json{{"id", id}}.dump();
+      return r;
+    }
+    if (path == "/_control/services" && req.method == "POST") {
+      DoubleService svc;
+      svc.binary = body.value("binary", svc.binary);
+      svc.host = body.value("host", svc.host);
+      svc.zone = body.value("zone", svc.zone);
+      svc.up = body.value("up", true);
+      svc.disabled = body.value("disabled", false);
+      svc.disabled_reason = body.value("disabled_reason", "");
+      svc.forced_down = body.value("forced_down", false);
+      add_service(svc);
       return r;
     }
     if (path == "/_control/status" && req.method == "POST") {
@@ -533,6 +579,13 @@ FakeResponse OpenStackDouble::handle(const FakeRequest& req) {
   }
 
   // ---- Nova ----
+  // Version discovery needs no token and ignores the microversion header, like Nova's.
+  if ((path == "/compute" || path == "/compute/") && req.method == "GET") {
+    return s.json_response(200, s.versions_root.dump());
+  }
+  if ((path == "/compute/v2.1" || path == "/compute/v2.1/") && req.method == "GET") {
+    return s.json_response(200, s.version_v21.dump());
+  }
   if (path.rfind("/compute/", 0) == 0) {
     ++s.nova_requests;
     std::string version = "2.1";
@@ -541,8 +594,8 @@ FakeResponse OpenStackDouble::handle(const FakeRequest& req) {
     } else if (std::string h2 = req.header("x-openstack-nova-api-version"); !h2.empty()) {
       version = h2;
     }
-    auto v = parse_version(version);
-    if (!v || *v < std::make_pair(2, 1) || *v > std::make_pair(2, 93)) {
+    auto v = parse_version(version, s.max_version);
+    if (!v || *v < s.min_version || *v > s.max_version) {
       return s.json_response(406, s.body_406, version);
     }
     const State::Token* t = token_of(req);
@@ -553,6 +606,37 @@ FakeResponse OpenStackDouble::handle(const FakeRequest& req) {
                              R"({"computeFault":{"code":)" + std::to_string(s.fail_nova_status) +
                                  R"(,"message":"Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible."}})",
                              version);
+    }
+    if (path == "/compute/v2.1/os-services" && req.method == "GET") {
+      if (!t->admin) {
+        return s.json_response(
+            403, R"({"forbidden":{"code":403,"message":"Policy doesn't allow os_compute_api:os-services:list to be performed."}})",
+            version);
+      }
+      json list = json::array();
+      int number = 0;
+      for (const auto& svc : s.services) {
+        ++number;
+        json j;
+        if (*v >= std::make_pair(2, 53)) {
+          char uuid[40];
+          std::snprintf(uuid, sizeof uuid, "%08x-0000-4000-8000-%012x", static_cast<unsigned>(number),
+                        static_cast<unsigned>(std::hash<std::string>{}(svc.host + svc.binary) & 0xffffffffffU));
+          j["id"] = uuid;
+        } else {
+          j["id"] = number;
+        }
+        j["binary"] = svc.binary;
+        j["host"] = svc.host;
+        j["zone"] = svc.zone;
+        j["status"] = svc.disabled ? "disabled" : "enabled";
+        j["state"] = svc.up ? "up" : "down";
+        j["updated_at"] = iso(svc.updated_us, true).substr(0, 26);  // Nova: no zone, microseconds
+        State::set_null_or(j, "disabled_reason", svc.disabled_reason);
+        if (*v >= std::make_pair(2, 11)) j["forced_down"] = svc.forced_down;
+        list.push_back(std::move(j));
+      }
+      return s.json_response(200, json{{"services", list}}.dump(), version);
     }
     if (path != "/compute/v2.1/servers/detail" || req.method != "GET") {
       return s.json_response(404, R"({"itemNotFound":{"code":404,"message":"The resource could not be found."}})",

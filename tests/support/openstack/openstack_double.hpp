@@ -4,8 +4,10 @@
 /// tokens with a catalog and expires_at in X-Subject-Token answers, servers/detail pages ordered by created
 /// descending with `servers_links` next on every full page, changes-since (inclusive, with DELETED servers),
 /// all_tenants (403 for a non-admin), unknown marker and bad changes-since 400, unsupported microversion 406,
-/// 401 with WWW-Authenticate for an unknown or expired token. Failures can be injected (5xx, slow answers, closed
-/// connections). Used by gtest (in-process) and by the `openstack-double` program (e2e tests, benchmark).
+/// 401 with WWW-Authenticate for an unknown or expired token, the version documents (GET /compute/ and
+/// /compute/v2.1/, unauthenticated like Nova's) of a Nova whose newest microversion is `max_microversion` (older
+/// clouds: 2.60, 2.42, 2.1), and GET /os-services (integer ids before 2.53, forced_down from 2.11). Failures can be
+/// injected (5xx, slow answers, closed connections). Used by gtest (in-process) and by the `openstack-double` program (e2e tests, benchmark).
 ///
 /// Threading: runs on the executor given to the constructor; not thread-safe.
 #include <boost/asio/any_io_executor.hpp>
@@ -40,6 +42,18 @@ struct DoubleServer {
   bool deleted = false;
 };
 
+/// One Nova service (GET /os-services). The double starts with the lab's four on oslab-compute.
+struct DoubleService {
+  std::string binary = "nova-compute";
+  std::string host = "oslab-compute";
+  std::string zone = "nova";   ///< "internal" for non-compute services
+  bool up = true;              ///< state up/down
+  bool disabled = false;
+  std::string disabled_reason;  ///< empty = null
+  bool forced_down = false;
+  std::int64_t updated_us = 0;  ///< 0 = now at add
+};
+
 class OpenStackDouble {
  public:
   struct Options {
@@ -55,6 +69,9 @@ class OpenStackDouble {
     /// configuration (osapi_compute_link_prefix), which may name another host than the one the client used.
     std::string link_prefix;
     std::int64_t clock_offset_us = 0;  ///< the double's clock = system clock + this (Date header, updated)
+    /// Microversions served (version documents; 406 outside). The recorded Nova 26 serves 2.1..2.93.
+    std::string min_microversion = "2.1";
+    std::string max_microversion = "2.93";
   };
 
   OpenStackDouble(boost::asio::any_io_executor executor, Options options);
@@ -79,6 +96,11 @@ class OpenStackDouble {
   void delete_server(const std::string& id);
   DoubleServer* find(const std::string& id);
   std::size_t server_count() const;
+
+  // ---- compute services ----
+  /// Adds a service, or replaces the one with the same binary and host.
+  void add_service(DoubleService service);
+  std::vector<DoubleService>& services();
 
   // ---- failures ----
   /// The next `count` Nova requests answer `status` (e.g. 503) with a computeFault body.

@@ -1,6 +1,6 @@
 // openstack-double: the Keystone + Nova test double as a program, for the e2e tests and the benchmark.
 //   openstack-double [--listen-port-file FILE] [--servers N] [--token-ttl SECONDS] [--data-dir DIR]
-//                    [--user NAME --password SECRET] [--max-limit N]
+//                    [--user NAME --password SECRET] [--max-limit N] [--max-microversion 2.60]
 // Listens on 127.0.0.1:<free port> (written to the port file), serves Keystone under /identity/v3 and Nova under
 // /compute/v2.1, and is driven through /_control/* (see openstack_double.cpp). Stops on SIGTERM/SIGINT.
 #include <boost/asio/io_context.hpp>
@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
       options.password = next();
     } else if (a == "--max-limit") {
       options.max_limit = std::stoi(next());
+    } else if (a == "--max-microversion") {
+      options.max_microversion = next();
     } else if (a == "--link-prefix") {
       options.link_prefix = next();
     } else {
