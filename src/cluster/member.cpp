@@ -854,6 +854,7 @@ struct Member::Impl final : KvStore {
         if (result != 1) break;
         for (auto& k2 : written) {
           log_bytes += k2.bytes;
+          stats.log_written_bytes += k2.bytes;
           log_keys.push_back(std::move(k2));
           ++stats.log_writes;
         }
@@ -1199,6 +1200,8 @@ void Member::write_metrics(telemetry::MetricsWriter& out) const {
             static_cast<double>(m.log_bytes));
   out.gauge("vesagent_cluster_log_keys", "Log keys this leader holds in etcd.", static_cast<double>(m.log_keys.size()));
   out.counter("vesagent_cluster_log_writes_total", "Log keys written to etcd.", static_cast<double>(s.log_writes));
+  out.counter("vesagent_cluster_log_written_bytes_total", "Bytes of log values written to etcd.",
+              static_cast<double>(s.log_written_bytes));
   out.counter("vesagent_cluster_log_write_failures_total", "Log writes etcd did not take (the commit answered 503).",
               static_cast<double>(s.log_write_failures));
   out.counter("vesagent_cluster_log_deletes_total", "Log keys deleted after their events were delivered.",

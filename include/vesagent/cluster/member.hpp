@@ -66,6 +66,7 @@ struct MemberStats {
   std::uint64_t fault_write_failures = 0;  ///< records whose write failed or was fenced off (logged)
   std::uint64_t faults_loaded = 0;         ///< records loaded at the last election
   std::uint64_t log_writes = 0;            ///< log keys written
+  std::uint64_t log_written_bytes = 0;     ///< bytes of the log values written
   std::uint64_t log_write_failures = 0;    ///< log writes etcd did not take (retried with the next round)
   std::uint64_t log_deletes = 0;           ///< log keys deleted after delivery
   std::uint64_t log_adopted_events = 0;    ///< events taken over from a previous leader's log
