@@ -39,13 +39,16 @@ Flags:
   --command-list JSON      body of every 202 reply, e.g.
                            '{"commandList":[{"commandType":"heartbeatIntervalChange","heartbeatInterval":2}]}'
   --command-list-once      send the command list on the next 202 reply only
+  --throttling-state       serve VES 5 POST /eventListener/v5/clientThrottlingState (204) instead of 404
   --log-level LEVEL        trace, debug, info (default), warn, error, off
   --help                   show this text
 
 Run time control (no auth):
-  POST /testControl/mode   {"mode":"ok|fail|hang|close","status":503,"delayMs":0,"commandList":{...}|null,"once":true}
+  POST /testControl/mode   {"mode":"ok|fail|hang|close","status":503,"delayMs":0,"commandList":{...}|null,"once":true,
+                            "throttlingState":true}
   GET  /testControl/mode   current behaviour
-  GET  /testControl/stats  {"events":N,"requests":N,"byDomain":{...},"rejected":N,"failed":N}
+  GET  /testControl/stats  {"events":N,"requests":N,"byDomain":{...},"rejected":N,"failed":N,
+                            "throttlingReports":N,"lastThrottlingState":{...}|null}
   GET  /healthcheck        200 "I'm good"
 )";
 }
@@ -127,6 +130,8 @@ Options parse_options(int argc, const char* const* argv) {
       }
     } else if (name == "--command-list-once") {
       c.behaviour.command_list_once = true;
+    } else if (name == "--throttling-state") {
+      c.behaviour.throttling_state = true;
     } else if (name == "--log-level") {
       static constexpr std::array<std::string_view, 7> kLevels{"trace", "debug",    "info", "warn",
                                                                "error", "critical", "off"};
