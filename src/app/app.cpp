@@ -589,6 +589,14 @@ void App::reload(config::Config config) {
     config.datadir = m.config.datadir;
     config.ves.version = m.config.ves.version;
   }
+  // The encoder's settings are fixed when the pipeline is built.
+  if (config.event.fault_format != m.config.event.fault_format ||
+      config.event.stnd_defined_schema_reference != m.config.event.stnd_defined_schema_reference) {
+    log->warn("msg=\"event.faultFormat and event.stndDefinedSchemaReference changes need a restart; keeping the "
+              "running values\"");
+    config.event.fault_format = m.config.event.fault_format;
+    config.event.stnd_defined_schema_reference = m.config.event.stnd_defined_schema_reference;
+  }
   // Issue 7: the web endpoint keeps its listener and TLS files until a restart.
   const auto& w = config.web;
   if (w.listen_address != m.config.web.listen_address || w.tls_cert_file != m.config.web.tls_cert_file ||

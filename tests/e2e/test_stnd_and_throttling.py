@@ -127,6 +127,9 @@ FAULT_SPEC = {"commandType": "throttlingSpecification",
                   "suppressedFieldNames": ["eventCategory", "alarmInterfaceA"],
                   "suppressedNvPairsList": [{"nvPairFieldName": "alarmAdditionalInformation",
                                              "suppressedNvPairNames": ["instance", "summary"]}]}}
+FAULT_FIELD = {"commandType": "throttlingSpecification",
+               "eventDomainThrottleSpecification": {"eventDomain": "fault",
+                                                    "suppressedFieldNames": ["alarmAdditionalInformation"]}}
 FAULT_OFF = {"commandType": "throttlingSpecification", "eventDomainThrottleSpecification": {"eventDomain": "fault"}}
 
 
@@ -166,9 +169,9 @@ class ThrottlingTest(E2ETest):
         self.assertNotIn("instance", pairs)
         self.assertNotIn("summary", pairs)
         # Everything else is as before: the same keys, and the same name/value pairs but the two named.
-        expected_keys = set(before) - {"eventCategory", "alarmInterfaceA"}
-        self.assertEqual(set(after), expected_keys)
-        self.assertEqual(set(pairs), set(nv(before, "alarmAdditionalInformation")) - {"instance", "summary"})
+        self.assertEqual(set(after), set(before))
+        self.assertEqual(pairs, {k: v for k, v in nv(before, "alarmAdditionalInformation").items()
+                                 if k not in ("instance", "summary")})
         # Heartbeats are another domain: untouched.
         self.assertIn("heartbeatFields", [e for e in sim.events() if header(e)["domain"] == "heartbeat"][-1])
 
@@ -179,14 +182,26 @@ class ThrottlingTest(E2ETest):
         wait_until(lambda: len(faults(sim)) >= 3, 10, what="the fault after the restart")
         self.assertNotIn("instance", nv(faults(sim)[2]["faultFields"], "alarmAdditionalInformation"))
 
+        # A new specification replaces the domain's lists: now the whole optional field goes, nothing else.
+        sim_post(sim.port, "/testControl/mode",
+                 {"commandList": [FAULT_FIELD, {"commandType": "provideThrottlingState"}], "once": True})
+        wait_until(lambda: sim_get(sim.port, "/testControl/stats")["lastThrottlingState"] ==
+                   {"eventThrottlingState": {"eventThrottlingMode": "throttled", "eventDomainThrottleSpecificationList":
+                                             [FAULT_FIELD["eventDomainThrottleSpecification"]]}},
+                   10, what="the replaced specification")
+        post_alert(webhook, "firing", "major", fingerprint="fp-field")
+        wait_until(lambda: len(faults(sim)) >= 4, 10, what="the fault without alarmAdditionalInformation")
+        self.assertEqual(set(faults(sim)[3]["faultFields"]), set(before) - {"alarmAdditionalInformation"})
+
         # A specification without lists ends throttling for the domain.
         sim_post(sim.port, "/testControl/mode",
                  {"commandList": [FAULT_OFF, {"commandType": "provideThrottlingState"}], "once": True})
         wait_until(lambda: sim_get(sim.port, "/testControl/stats")["lastThrottlingState"] ==
                    {"eventThrottlingState": {"eventThrottlingMode": "normal"}}, 10, what="the normal state")
         post_alert(webhook, "firing", "major", fingerprint="fp-off")
-        wait_until(lambda: len(faults(sim)) >= 4, 10, what="the fault after throttling ended")
-        self.assertIn("instance", nv(faults(sim)[3]["faultFields"], "alarmAdditionalInformation"))
+        wait_until(lambda: len(faults(sim)) >= 5, 10, what="the fault after throttling ended")
+        self.assertEqual(nv(faults(sim)[4]["faultFields"], "alarmAdditionalInformation"),
+                         nv(before, "alarmAdditionalInformation"))
         self.assertEqual(agent.terminate(), 0, agent.output())
 
 
