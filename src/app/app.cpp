@@ -330,12 +330,15 @@ void App::Impl::apply_throttling(const ves::DomainThrottle& spec) {
 }
 
 void App::Impl::provide_throttling_state() {
-  tasks.spawn("throttling-state-" + std::to_string(++throttling_reports), post_throttling_state(throttle.state_body()));
+  if (stopping || run.dry_run) return;  // nothing is posted while draining or in a dry run
+  tasks.spawn("throttling-state-" + std::to_string(++throttling_reports),
+              post_throttling_state(throttle.state_body()));
 }
 
 asio::awaitable<void> App::Impl::post_throttling_state(std::string body) {
   const bool backup = publisher.on_backup();
-  auto endpoint = make_endpoint(backup ? "backup" : "primary", backup ? config.backup_collector : config.primary_collector);
+  auto endpoint =
+      make_endpoint(backup ? "backup" : "primary", backup ? config.backup_collector : config.primary_collector);
   if (!endpoint) co_return;
   auto d = co_await endpoint->post_throttling_state(std::move(body));
   auto log = telemetry::logger("app");
@@ -370,7 +373,8 @@ Result<void> App::start(std::string& error) {
   if (std::string throttle_note; !m.throttle.load(throttle_note)) {  // VES 5 throttling
     log->warn("msg=\"Throttling state unreadable\" error={}", telemetry::logfmt_value(throttle_note));
   } else if (m.throttle.throttled()) {
-    log->info("msg=\"Collector's event throttling restored\" state={}", telemetry::logfmt_value(m.throttle.state_body()));
+    log->info("msg=\"Collector's event throttling restored\" state={}",
+              telemetry::logfmt_value(m.throttle.state_body()));
   }
   if (!m.config.primary_collector.configured()) {
     error = "primaryCollector.fqdn is not set";

@@ -446,7 +446,8 @@ ServerResponse Collector::handle_throttling_state(const ServerRequest& request) 
   }
   if (mode == nullptr) {
     logger()->warn("msg=\"Rejected throttling state.\" reason=\"no eventThrottlingState.eventThrottlingMode\"");
-    return text(400, "Body must be {\"eventThrottlingState\":{\"eventThrottlingMode\":\"normal\"|\"throttled\",...}}\n");
+    return text(400,
+                "Body must be {\"eventThrottlingState\":{\"eventThrottlingMode\":\"normal\"|\"throttled\",...}}\n");
   }
   ++stats_.throttling_reports;
   stats_.last_throttling_state = body.dump();

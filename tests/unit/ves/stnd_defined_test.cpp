@@ -186,7 +186,9 @@ TEST(StndDefinedTest, every_encoded_notification_passes_the_collectors_checks_an
       {"raise", fault_raise()},           {"change", fault_change()},
       {"clear", fault_clear()},           {"clear_after_change", fault_clear_after_change()},
       {"minimal", fault_minimal()},       {"odd_strings", fault_odd_strings()}};
-  for (const auto& [name, event] : singles) good.push_back(dir.write(name + ".json", wrap_single(encode_ok(event, ctx))));
+  for (const auto& [name, event] : singles) {
+    good.push_back(dir.write(name + ".json", wrap_single(encode_ok(event, ctx))));
+  }
   std::vector<std::string> batch;
   for (const auto& [name, event] : singles) batch.push_back(encode_ok(event, ctx));
   good.push_back(dir.write("batch.json", wrap_batch(batch)));

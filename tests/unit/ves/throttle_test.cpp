@@ -41,7 +41,8 @@ DomainThrottle spec_from_command(const std::string& spec_json) {
 TEST(ThrottleTest, command_list_carries_the_domain_specification) {
   const DomainThrottle d = spec_from_command(
       R"({"eventDomain":"fault","suppressedFieldNames":["alarmInterfaceA","eventCategory"],
-          "suppressedNvPairsList":[{"nvPairFieldName":"alarmAdditionalInformation","suppressedNvPairNames":["instance"]}]})");
+          "suppressedNvPairsList":[{"nvPairFieldName":"alarmAdditionalInformation",
+                                    "suppressedNvPairNames":["instance"]}]})");
   EXPECT_EQ(d.event_domain, "fault");
   EXPECT_EQ(d.suppressed_field_names, (std::vector<std::string>{"alarmInterfaceA", "eventCategory"}));
   ASSERT_EQ(d.suppressed_nv_pairs.size(), 1U);
@@ -53,7 +54,8 @@ TEST(ThrottleTest, a_specification_without_a_domain_is_dropped_and_reported) {
   for (const char* body :
        {R"({"commandList":[{"commandType":"throttlingSpecification"}]})",
         R"({"commandList":[{"commandType":"throttlingSpecification","eventDomainThrottleSpecification":[]}]})",
-        R"({"commandList":[{"commandType":"throttlingSpecification","eventDomainThrottleSpecification":{"suppressedFieldNames":["x"]}}]})"}) {
+        R"({"commandList":[{"commandType":"throttlingSpecification",
+                            "eventDomainThrottleSpecification":{"suppressedFieldNames":["x"]}}]})"}) {
     CommandListParse r = parse_command_list(body);
     EXPECT_TRUE(r.commands.empty()) << body;
     EXPECT_NE(r.error.find("commandList[0]"), std::string::npos) << r.error;
@@ -64,7 +66,8 @@ TEST(ThrottleTest, suppresses_exactly_the_named_fields_and_pairs_of_the_named_do
   Throttle t;
   std::string error;
   ASSERT_TRUE(t.apply(spec_from_command(R"({"eventDomain":"fault","suppressedFieldNames":["alarmInterfaceA"],
-      "suppressedNvPairsList":[{"nvPairFieldName":"alarmAdditionalInformation","suppressedNvPairNames":["instance"]}]})"),
+      "suppressedNvPairsList":[{"nvPairFieldName":"alarmAdditionalInformation",
+                                    "suppressedNvPairNames":["instance"]}]})"),
                       error));
   const std::string original = encode_v5(fault_raise());
   std::string fault = original;
