@@ -50,6 +50,12 @@ constexpr const char* kDeadlineTask = "shutdown-deadline";
 constexpr const char* kClusterTask = "cluster";  // etcd HA: campaign, lease, fencing, replicated log
 constexpr const char* kIntervalsKey = "collector-intervals";  // KvStore key of the collector-set intervals
 ves::Version version_of(const config::Config& c) { return c.ves.version == 5 ? ves::Version::v5 : ves::Version::v7; }
+ves::EncodeContext encode_context(const config::Config& c) {
+  ves::EncodeContext ctx{version_of(c), std::string(core::time_zone_offset())};
+  ctx.fault_format = c.event.fault_format == "stndDefined" ? ves::FaultFormat::stnd_defined : ves::FaultFormat::ves;
+  ctx.stnd_schema_url = c.event.stnd_defined_schema_reference;
+  return ctx;
+}
 
 // <datadir>/outbox, bounded by outbox.maxBytes / maxAge; the webhook answers 503 while
 // outbox::Outbox::accepting() says no.
@@ -117,6 +123,9 @@ struct App::Impl {
   std::unique_ptr<web::Endpoint> web;
   std::int64_t start_time_us = core::now_epoch_us();
   std::set<std::string, std::less<>> once_pending;  ///< pollers that have not finished their --once cycle
+  // VES 5 throttling: the collector's throttlingSpecification in force, kept in <datadir>/throttling-state.json.
+  ves::Throttle throttle{std::filesystem::path(config.datadir) / "throttling-state.json"};
+  std::uint64_t throttling_reports = 0;
 
   Impl(asio::any_io_executor ex, config::Config cfg, RunOptions options)
       : executor(ex),
@@ -124,7 +133,7 @@ struct App::Impl {
         client(ex),
         outbox(ex, outbox_options(config)),  // opened (and replayed) in start()
         dead_letters(std::filesystem::path(config.datadir) / "dead-letters", dead_letter_limits(config)),
-        pipeline(ves::EncodeContext{version_of(config), std::string(core::time_zone_offset())}, outbox,
+        pipeline(encode_context(config), outbox,
                  config.event.max_size, &dead_letters),
         stage(stage_options(config), pipeline, outbox),
         publisher(ex, outbox, make_endpoint("primary", config.primary_collector),
@@ -134,6 +143,7 @@ struct App::Impl {
         heartbeat_loop(ex, heartbeat, stage, config.heartbeat.default_interval),
         tasks(ex),
         run(std::move(options)) {
+    pipeline.set_throttle(&throttle);  // VES 5 throttling
     if (!run.dry_run_output) {
       run.dry_run_output = [](std::string_view json) {
         std::fwrite(json.data(), 1, json.size(), stdout);
@@ -299,6 +309,11 @@ struct App::Impl {
     heartbeat_loop.set_interval(interval);
   }
 
+  // VES 5 throttling (defined below App::Impl).
+  void apply_throttling(const ves::DomainThrottle& spec);
+  void provide_throttling_state();
+  asio::awaitable<void> post_throttling_state(std::string body);
+
   void apply_commands(const std::vector<ves::Command>& commands) {
     auto log = telemetry::logger("app");
     bool changed = false;
@@ -313,6 +328,12 @@ struct App::Impl {
           log->info("msg=\"Collector changed the measurement interval\" interval_s={}", c.interval_seconds);
           intervals.measurement_seconds = std::max<std::int64_t>(c.interval_seconds, 0);
           changed = true;
+          break;
+        case ves::Command::Type::throttling_specification:  // VES 5 throttling
+          apply_throttling(c.throttle);
+          break;
+        case ves::Command::Type::provide_throttling_state:  // VES 5 throttling
+          provide_throttling_state();
           break;
         default:
           log->info("msg=\"Ignoring unsupported collector command\" command_type={}",
@@ -437,6 +458,11 @@ struct App::Impl {
     }
     std::string warnings;
     if (auto r = stage.open(error, warnings); !r) return r;
+    if (std::string throttle_note; !throttle.load(throttle_note)) {  // VES 5 throttling
+      log->warn("msg=\"Throttling state unreadable\" error={}", telemetry::logfmt_value(throttle_note));
+    } else if (throttle.throttled()) {
+      log->info("msg=\"Collector's event throttling restored\" state={}", telemetry::logfmt_value(throttle.state_body()));
+    }
     if (!warnings.empty()) log->warn("msg=\"Fault state repaired\" detail={}", telemetry::logfmt_value(warnings));
     outbox.set_state_log(stage.state_log());
     std::string outbox_note;
@@ -565,6 +591,42 @@ struct App::Impl {
   }
 };
 
+// ---- VES 5 throttling: throttlingSpecification and provideThrottlingState commands ----
+void App::Impl::apply_throttling(const ves::DomainThrottle& spec) {
+  auto log = telemetry::logger("app");
+  std::string error;
+  const bool persisted = throttle.apply(spec, error).has_value();
+  log->info("msg=\"Collector changed event throttling\" domain={} suppressed_fields={} suppressed_nv_fields={} "
+            "mode={}",
+            telemetry::logfmt_value(spec.event_domain), spec.suppressed_field_names.size(),
+            spec.suppressed_nv_pairs.size(), throttle.throttled() ? "throttled" : "normal");
+  if (!persisted) {
+    log->error("msg=\"Cannot persist the throttling state; it is in force until a restart\" error={}",
+               telemetry::logfmt_value(error));
+  }
+}
+
+void App::Impl::provide_throttling_state() {
+  if (stopping || run.dry_run) return;  // nothing is posted while draining or in a dry run
+  tasks.spawn("throttling-state-" + std::to_string(++throttling_reports),
+              post_throttling_state(throttle.state_body()));
+}
+
+asio::awaitable<void> App::Impl::post_throttling_state(std::string body) {
+  const bool backup = publisher.on_backup();
+  auto endpoint =
+      make_endpoint(backup ? "backup" : "primary", backup ? config.backup_collector : config.primary_collector);
+  if (!endpoint) co_return;
+  auto d = co_await endpoint->post_throttling_state(std::move(body));
+  auto log = telemetry::logger("app");
+  if (d.outcome == publish::Outcome::delivered) {
+    log->info("msg=\"Reported the throttling state\" collector={} status={}", endpoint->name(), d.status);
+  } else {
+    log->warn("msg=\"Collector did not take the throttling state\" collector={} status={} error={}",
+              endpoint->name(), d.status, telemetry::logfmt_value(d.error));
+  }
+}
+
 App::App(asio::any_io_executor executor, config::Config config, RunOptions options)
     : impl_(std::make_unique<Impl>(std::move(executor), std::move(config), std::move(options))) {
   impl_->stop_from_once = [this] { stop(); };
@@ -650,6 +712,14 @@ void App::reload(config::Config config) {
     log->warn("msg=\"datadir and ves.version changes need a restart; keeping the running values\"");
     config.datadir = m.config.datadir;
     config.ves.version = m.config.ves.version;
+  }
+  // The encoder's settings are fixed when the pipeline is built.
+  if (config.event.fault_format != m.config.event.fault_format ||
+      config.event.stnd_defined_schema_reference != m.config.event.stnd_defined_schema_reference) {
+    log->warn("msg=\"event.faultFormat and event.stndDefinedSchemaReference changes need a restart; keeping the "
+              "running values\"");
+    config.event.fault_format = m.config.event.fault_format;
+    config.event.stnd_defined_schema_reference = m.config.event.stnd_defined_schema_reference;
   }
   // The web endpoint keeps its listener and TLS files until a restart.
   const auto& w = config.web;

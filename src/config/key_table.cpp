@@ -205,6 +205,7 @@ std::vector<Key> build_keys() {
                               [](auto& c) -> auto& { return c.event.retry_interval; }, Zero::rejected));
   keys.push_back(int_key("event.maxMissed", "Failed attempts on one collector before switching to the other.",
                          [](auto& c) -> auto& { return c.event.max_missed; }, 1, std::numeric_limits<int>::max()));
+  add_fault_format_keys(keys);
 
   // heartbeat.
   keys.push_back(duration_key("heartbeat.defaultInterval",

@@ -95,6 +95,7 @@ void add_cluster_keys(std::vector<Key>& keys);    ///< keys_cluster.cpp: etcd HA
 void add_outbox_keys(std::vector<Key>& keys);     ///< keys_outbox.cpp: the durable outbox
 void add_web_keys(std::vector<Key>& keys);        ///< keys_web.cpp: /metrics, health, status endpoints
 void add_openstack_keys(std::vector<Key>& keys);  ///< keys_openstack.cpp: OpenStack VM polling
+void add_fault_format_keys(std::vector<Key>& keys);  ///< keys_fault_format.cpp: VES faultFields or 3GPP stndDefined
 void check_cluster(const Config& config, Report& report, const WhereOf& where_of);
 void check_outbox(const Config& config, Report& report, const WhereOf& where_of);
 void check_web(const Config& config, Report& report, const WhereOf& where_of);

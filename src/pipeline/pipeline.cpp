@@ -33,6 +33,7 @@ void Pipeline::submit(core::Event event) {
                core::to_string(event.domain), telemetry::logfmt_value(why.empty() ? encoded.error().message() : why));
     return;
   }
+  if (throttle_ != nullptr) throttle_->suppress(*encoded);  // VES 5 throttlingSpecification
   // {"event":...} adds 10 bytes; an event that cannot fit in one request would be refused by every collector.
   if (encoded->size() + 10 > max_event_bytes_) {
     ++stats_.too_large;

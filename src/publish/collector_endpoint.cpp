@@ -50,6 +50,11 @@ std::string event_url(const config::CollectorConfig& c, ves::Version version) { 
 std::string batch_url(const config::CollectorConfig& c, ves::Version version) {
   return base_url(c, version) + "/eventBatch";
 }
+std::string throttling_state_url(const config::CollectorConfig& c, ves::Version version) {
+  config::CollectorConfig without_topic = c;
+  without_topic.topic.clear();
+  return base_url(without_topic, version) + "/clientThrottlingState";
+}
 
 CollectorEndpoint::CollectorEndpoint(std::string name, http::Client& client, const config::CollectorConfig& config,
                                      ves::Version version)
@@ -57,7 +62,8 @@ CollectorEndpoint::CollectorEndpoint(std::string name, http::Client& client, con
       client_(client),
       config_(config),
       event_url_(event_url(config, version)),
-      batch_url_(batch_url(config, version)) {}
+      batch_url_(batch_url(config, version)),
+      throttling_state_url_(throttling_state_url(config, version)) {}
 
 http::Request CollectorEndpoint::base_request() const {
   http::Request r;
@@ -100,6 +106,16 @@ boost::asio::awaitable<Delivery> CollectorEndpoint::post(Batch batch) {
     if (!parsed.error.empty()) d.error = "unreadable commandList: " + parsed.error;
   }
   co_return d;
+}
+
+boost::asio::awaitable<Delivery> CollectorEndpoint::post_throttling_state(std::string body) {
+  http::Request req = base_request();
+  req.method = "POST";
+  req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  req.url = throttling_state_url_;
+  req.body = std::move(body);
+  http::Response resp = co_await client_.send(std::move(req));
+  co_return to_delivery(resp, 1, *this);
 }
 
 boost::asio::awaitable<Delivery> CollectorEndpoint::probe() {

@@ -173,7 +173,8 @@ Json behaviour_json(const Behaviour& b, const CollectorOptions& o) {
            {"rejectEventIds", b.reject_event_ids},
            {"maxBodyBytes", b.max_body_bytes},
            {"serverRoot", o.server_root},
-           {"user", o.user}};
+           {"user", o.user},
+           {"throttlingState", b.throttling_state}};
   if (!b.command_list.empty()) out["commandList"] = Json::parse(b.command_list);
   return out;
 }
@@ -284,8 +285,12 @@ boost::asio::awaitable<ServerResponse> Collector::handle(ServerRequest request) 
     route.batch = segments[1] == "eventBatch";
     if (!route.batch) route.topic = std::string(segments[1]);
   }
-  // The DCAE collector has no clientThrottlingState resource (VES 5 spec only); answer as it does.
-  if (route.topic == "clientThrottlingState") co_return text(404, "Not Found\n");
+  // The DCAE collector has no clientThrottlingState resource (VES 5 spec only); answer as it does unless told to
+  // serve it.
+  if (route.topic == "clientThrottlingState") {
+    if (!options_.behaviour.throttling_state || version != "v5") co_return text(404, "Not Found\n");
+    co_return handle_throttling_state(request);
+  }
 
   ++stats_.requests;
   if (version != "v5" && version != "v7") {
@@ -449,6 +454,37 @@ boost::asio::awaitable<ServerResponse> Collector::handle_event_post(const Server
   co_return r;
 }
 
+/// VES 5.4.1 provideThrottlingState: body {"eventThrottlingState":{"eventThrottlingMode":"normal"|"throttled",...}},
+/// answer 204 No Content.
+ServerResponse Collector::handle_throttling_state(const ServerRequest& request) {
+  if (request.method != "POST") {
+    auto r = text(405, "Method Not Allowed\n");
+    r.headers.emplace_back("Allow", "POST");
+    return r;
+  }
+  if (!authorized(request)) return text(401, "Unauthorized\n");
+  Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  const Json* state = nullptr;
+  if (!body.is_discarded() && body.is_object()) {
+    auto it = body.find("eventThrottlingState");
+    if (it != body.end() && it->is_object()) state = &*it;
+  }
+  const Json* mode = nullptr;
+  if (state != nullptr) {
+    auto it = state->find("eventThrottlingMode");
+    if (it != state->end() && it->is_string() && (*it == "normal" || *it == "throttled")) mode = &*it;
+  }
+  if (mode == nullptr) {
+    logger()->warn("msg=\"Rejected throttling state.\" reason=\"no eventThrottlingState.eventThrottlingMode\"");
+    return text(400,
+                "Body must be {\"eventThrottlingState\":{\"eventThrottlingMode\":\"normal\"|\"throttled\",...}}\n");
+  }
+  ++stats_.throttling_reports;
+  stats_.last_throttling_state = body.dump();
+  logger()->info("msg=\"Received throttling state.\" state={}", q(stats_.last_throttling_state));
+  return text(204, "");
+}
+
 ServerResponse Collector::handle_control(const ServerRequest& request, std::string_view path) {
   if (path == "/testControl/stats") {
     if (request.method != "GET") return text(405, "Method Not Allowed\n");
@@ -458,7 +494,11 @@ ServerResponse Collector::handle_control(const ServerRequest& request, std::stri
                                 {"requests", stats_.requests},
                                 {"byDomain", by_domain},
                                 {"rejected", stats_.rejected},
-                                {"failed", stats_.failed}});
+                                {"failed", stats_.failed},
+                                {"throttlingReports", stats_.throttling_reports},
+                                {"lastThrottlingState", stats_.last_throttling_state.empty()
+                                                            ? Json(nullptr)
+                                                            : Json::parse(stats_.last_throttling_state)}});
   }
   if (path != "/testControl/mode") return text(404, "Not Found\n");
   if (request.method == "GET") return json_reply(200, behaviour_json(options_.behaviour, options_));
@@ -496,6 +536,10 @@ ServerResponse Collector::handle_control(const ServerRequest& request, std::stri
     } else {
       return text(400, "commandList must be an object, an array or null\n");
     }
+  }
+  if (auto it = body.find("throttlingState"); it != body.end()) {
+    if (!it->is_boolean()) return text(400, "throttlingState must be a boolean\n");
+    next.throttling_state = it->get<bool>();
   }
   if (auto it = body.find("once"); it != body.end()) {
     if (!it->is_boolean()) return text(400, "once must be a boolean\n");

@@ -38,6 +38,9 @@ struct Behaviour {
   std::string redirect;                ///< non-empty: every event post gets 301 with this Location (an ingress move)
   std::vector<std::string> reject_event_ids;  ///< a post holding one of these eventIds gets 400 SVC0002, whole
   std::size_t max_body_bytes = 0;      ///< non-zero: a post with a larger body gets 413 (the bus's size limit)
+  /// Serve VES 5's POST /eventListener/v5/clientThrottlingState (204) as the spec describes, instead of the DCAE
+  /// collector's 404.
+  bool throttling_state = false;
 };
 
 /// Startup configuration of a Collector.
@@ -56,6 +59,8 @@ struct Stats {
   std::uint64_t rejected = 0;  ///< event-path requests answered 4xx (auth, media type, method, body shape)
   std::uint64_t failed = 0;    ///< event posts answered by fail, hang or close mode
   std::map<std::string, std::uint64_t> by_domain;  ///< accepted events per commonEventHeader.domain
+  std::uint64_t throttling_reports = 0;  ///< clientThrottlingState posts accepted (204)
+  std::string last_throttling_state;     ///< body of the last one
 };
 
 /// A VES collector stand-in: ONAP routes, auth and body-shape checks, scripted failures, commandList replies.
@@ -80,6 +85,7 @@ class Collector {
   boost::asio::awaitable<http::ServerResponse> handle_event_post(const http::ServerRequest& request,
                                                                  const Route& route);
   http::ServerResponse handle_control(const http::ServerRequest& request, std::string_view path);
+  http::ServerResponse handle_throttling_state(const http::ServerRequest& request);
   boost::asio::awaitable<void> wait(std::chrono::milliseconds duration);
   bool authorized(const http::ServerRequest& request) const;
 

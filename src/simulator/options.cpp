@@ -42,15 +42,17 @@ Flags:
   --redirect URL           answer every event post 301 with Location: URL (a moved collector)
   --reject-event-id ID     answer 400 SVC0002 to any post holding an event with this eventId (repeatable)
   --max-body-bytes N       answer 413 SVC2000 to any post whose body is larger than N bytes
+  --throttling-state       serve VES 5 POST /eventListener/v5/clientThrottlingState (204) instead of 404
   --log-level LEVEL        trace, debug, info (default), warn, error, off
   --help                   show this text
 
 Run time control (no auth):
   POST /testControl/mode   {"mode":"ok|fail|hang|close","status":503,"delayMs":0,"commandList":{...}|null,"once":true,
                             "redirect":"URL"|null,"rejectEventIds":[...],"maxBodyBytes":N,
-                            "user":"...","password":"...","serverRoot":"..."}
+                            "user":"...","password":"...","serverRoot":"...","throttlingState":true}
   GET  /testControl/mode   current behaviour
-  GET  /testControl/stats  {"events":N,"requests":N,"byDomain":{...},"rejected":N,"failed":N}
+  GET  /testControl/stats  {"events":N,"requests":N,"byDomain":{...},"rejected":N,"failed":N,
+                            "throttlingReports":N,"lastThrottlingState":{...}|null}
   GET  /healthcheck        200 "I'm good"
 )";
 }
@@ -144,6 +146,8 @@ Options parse_options(int argc, const char* const* argv) {
       }
     } else if (name == "--command-list-once") {
       c.behaviour.command_list_once = true;
+    } else if (name == "--throttling-state") {
+      c.behaviour.throttling_state = true;
     } else if (name == "--log-level") {
       static constexpr std::array<std::string_view, 7> kLevels{"trace", "debug",    "info", "warn",
                                                                "error", "critical", "off"};

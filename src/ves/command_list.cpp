@@ -137,6 +137,15 @@ CommandListParse parse(std::string_view body) {
       }
       command.interval_seconds = *seconds;
     }
+    if (command.type == Command::Type::throttling_specification) {
+      auto spec = entry->find("eventDomainThrottleSpecification");
+      std::string why;
+      if (spec == entry->end() || !parse_domain_throttle(spec->dump(), command.throttle, why)) {
+        add_error(result.error, i, spec == entry->end() ? "eventDomainThrottleSpecification is missing" : why);
+        continue;
+      }
+      if (!why.empty()) add_error(result.error, i, why);
+    }
     result.commands.push_back(std::move(command));
   }
   return result;

@@ -10,6 +10,7 @@
 
 #include "json_writer.hpp"
 #include "state_change_fields.hpp"  // stateChange domain (sources/openstack)
+#include "stnd_defined_fields.hpp"  // 3GPP fault notifications in stndDefined events
 
 namespace vesagent::ves {
 namespace {
@@ -77,10 +78,15 @@ void for_each_unique(const core::NameValues& pairs, Emit&& emit) {
 class Encoder {
  public:
   Encoder(const core::Event& event, const EncodeContext& ctx, std::string& out)
-      : event_(event), ctx_(ctx), v7_(ctx.version == Version::v7), w_(out) {}
+      : event_(event),
+        ctx_(ctx),
+        v7_(ctx.version == Version::v7),
+        stnd_fault_(event.domain == core::Domain::fault && ctx.fault_format == FaultFormat::stnd_defined),
+        w_(out) {}
 
   bool run() {
     if (!check_domain()) return false;
+    if (stnd_fault_ && !v7_) return fail("stndDefined faults need VES 7.2.1; VES 5.4.1 has no stndDefined domain");
     w_.begin_object();
     if (!write_header()) return false;
     bool ok = std::visit([this](const auto& body) { return write_body(body); }, event_.body);
@@ -125,7 +131,12 @@ class Encoder {
     }
     w_.key(kHeader);
     w_.begin_object();
-    w_.member("domain", wire_domain(event_.domain, ctx_.version));
+    if (stnd_fault_) {
+      w_.member("domain", "stndDefined");
+      w_.member("stndDefinedNamespace", detail::kFaultSupervisionNamespace);
+    } else {
+      w_.member("domain", wire_domain(event_.domain, ctx_.version));
+    }
     w_.member("eventId", event_.event_id);
     w_.member("eventName", event_.event_name);
     w_.optional_member("eventType", event_.event_type);
@@ -179,6 +190,7 @@ class Encoder {
 
   // ---- faultFields ---------------------------------------------------------------------------------------------
   bool write_body(const core::FaultBody& f) {
+    if (stnd_fault_) return detail::write_stnd_defined_fault(w_, event_, f, ctx_.stnd_schema_url, error_);
     constexpr std::string_view kBlock = "faultFields";
     if (!require(kBlock, "alarmCondition", f.alarm_condition) ||
         !require(kBlock, "specificProblem", f.specific_problem) ||
@@ -486,6 +498,7 @@ class Encoder {
   const core::Event& event_;
   const EncodeContext& ctx_;
   bool v7_;
+  bool stnd_fault_;  ///< a fault sent as a 3GPP notification in a stndDefined event
   JsonWriter w_;
   std::string error_;
 };

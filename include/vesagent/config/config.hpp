@@ -55,6 +55,12 @@ struct EventConfig {
   std::size_t max_size = 2000000;  ///< bytes per request body; batches are split below it
   Duration retry_interval = std::chrono::seconds(5);
   int max_missed = 2;  ///< failed attempts on one collector before switching to the other
+  /// How fault events are sent: "ves" (faultFields) or "stndDefined" (3GPP TS 28.532 alarm notifications in a
+  /// VES 7.2.1 stndDefined event; VES 7 only).
+  std::string fault_format = "ves";
+  /// stndDefined: the URL of faultMnS.yaml as the collector's schema-map.json lists it (the part before '#');
+  /// the encoder appends "#/components/schemas/<notification>".
+  std::string stnd_defined_schema_reference = "https://forge.3gpp.org/rep/sa5/MnS/blob/SA88-Rel16/OpenAPI/faultMnS.yaml";
 };
 
 struct HeartbeatConfig {

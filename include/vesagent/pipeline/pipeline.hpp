@@ -11,6 +11,7 @@
 #include "vesagent/outbox/dead_letter_store.hpp"
 #include "vesagent/outbox/outbox.hpp"
 #include "vesagent/ves/encode.hpp"
+#include "vesagent/ves/throttle.hpp"
 
 namespace spdlog {
 class logger;
@@ -36,6 +37,9 @@ class Pipeline final : public core::EventSink {
   /// Durable once the outbox wrote everything queued so far (issue 6).
   void when_durable(std::function<void(bool durable)> done) override { outbox_.when_durable(std::move(done)); }
 
+  /// VES 5 throttling: what `throttle` suppresses is removed from every event as it is queued. Null = none.
+  void set_throttle(const ves::Throttle* throttle) { throttle_ = throttle; }
+
   /// Closed pipelines refuse new events (shutdown); they are logged as refused.
   void close() { closed_ = true; }
   const PipelineStats& stats() const { return stats_; }
@@ -46,6 +50,7 @@ class Pipeline final : public core::EventSink {
   std::size_t max_event_bytes_;
   outbox::DeadLetterStore* dead_letters_;  ///< events over max_event_bytes go here; null = log only
   bool closed_ = false;
+  const ves::Throttle* throttle_ = nullptr;
   PipelineStats stats_;
   std::shared_ptr<spdlog::logger> log_;  ///< looked up once: submit() runs for every event
 };

@@ -38,6 +38,8 @@ Batch make_batch(const std::deque<outbox::Entry>& entries, std::size_t n);
 std::string event_url(const config::CollectorConfig& c, ves::Version version);
 /// The same plus `/eventBatch`.
 std::string batch_url(const config::CollectorConfig& c, ves::Version version);
+/// VES 5 provideThrottlingState: `.../eventListener/v<N>/clientThrottlingState` (no topic: the operation has none).
+std::string throttling_state_url(const config::CollectorConfig& c, ves::Version version);
 
 class CollectorEndpoint {
  public:
@@ -51,6 +53,10 @@ class CollectorEndpoint {
 
   /// Posts one event (to the event URL) or several of one domain (to /eventBatch).
   boost::asio::awaitable<Delivery> post(Batch batch);
+
+  /// VES 5 provideThrottlingState: posts {"eventThrottlingState":{...}} to clientThrottlingState. The spec answers
+  /// 204; the ONAP collector does not implement it (404).
+  boost::asio::awaitable<Delivery> post_throttling_state(std::string body);
 
   /// Fail-back check: posts an empty batch, {"eventList":[]}, to the batch URL. It carries no event, so probing
   /// never duplicates one, yet it goes through everything a real post goes through (TLS, redirects, credentials,
@@ -68,6 +74,7 @@ class CollectorEndpoint {
   config::CollectorConfig config_;
   std::string event_url_;
   std::string batch_url_;
+  std::string throttling_state_url_;
 };
 
 }  // namespace vesagent::publish

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vesagent/ves/throttle.hpp"
+
 namespace vesagent::ves {
 
 /// One command from the collector.
@@ -17,6 +19,9 @@ struct Command {
   /// it) = back to the configured default.
   std::int64_t interval_seconds = 0;
   std::string raw_type;               ///< commandType as received
+  /// throttlingSpecification: its eventDomainThrottleSpecification (a command without a readable one is dropped
+  /// and reported).
+  DomainThrottle throttle;
 };
 
 /// The outcome of parsing one response body.

@@ -14,10 +14,26 @@
 
 namespace vesagent::ves {
 
+/// How fault events are expressed on the wire.
+enum class FaultFormat {
+  ves,          ///< domain fault, faultFields
+  /// VES 7.2.1 domain stndDefined, namespace 3GPP-FaultSupervision, stndDefinedFields.data = the 3GPP TS 28.532
+  /// notification: notifyNewAlarm for a raise (sequence <= 1), notifyClearedAlarm for a clear (severity NORMAL),
+  /// notifyChangedAlarm otherwise. alarmId = eventId, so the three of one fault share it. v7 only.
+  stnd_defined,
+};
+
+/// The faultMnS.yaml URL the ONAP collector (1.7.7 and later) maps in its schema-map.json.
+inline constexpr std::string_view kDefaultFaultMnsSchemaUrl =
+    "https://forge.3gpp.org/rep/sa5/MnS/blob/SA88-Rel16/OpenAPI/faultMnS.yaml";
+
 /// Per-collector encoding settings.
 struct EncodeContext {
   Version version = Version::v7;
   std::string time_zone_offset;  ///< v7 header timeZoneOffset, e.g. "UTC+00:00"; empty = omitted
+  FaultFormat fault_format = FaultFormat::ves;
+  /// stndDefined: schemaReference without its '#' part; "#/components/schemas/<Notify...>" is appended.
+  std::string stnd_schema_url = std::string(kDefaultFaultMnsSchemaUrl);
 };
 
 /// The bare event object `{"commonEventHeader":{...}, "<domain>Fields":{...}}` (no "event" wrapper), or

@@ -164,6 +164,11 @@ TEST(LoaderTest, reports_each_kind_of_file_error_with_path_and_line) {
       {"primaryCollector:\n  fqdn: c\nmeasurement:\n  defaultInterval: 0s\n", "measurement.defaultInterval", 4,
        "greater than 0s"},
       {"primaryCollector:\n  fqdn: c\nves:\n  version: 6\n", "ves.version", 4, "must be 5 or 7"},
+      {"primaryCollector:\n  fqdn: c\nves:\n  version: 5\nevent:\n  faultFormat: stndDefined\n", "event.faultFormat", 6,
+       "set ves.version: 7 or event.faultFormat: ves"},
+      {"primaryCollector:\n  fqdn: c\nevent:\n  faultFormat: 3gpp\n", "event.faultFormat", 4, "ves, stndDefined"},
+      {"primaryCollector:\n  fqdn: c\nevent:\n  stndDefinedSchemaReference: http://x/faultMnS.yaml#/a\n",
+       "event.stndDefinedSchemaReference", 4, "without the '#' part"},
       {"primaryCollector:\n  fqdn: c\nlog:\n  level: verbose\n", "log.level", 4, "expected one of trace"},
       {"primaryCollector:\n  fqdn: c\nlog:\n  format: text\n", "log.format", 4, "logfmt, json"},
       {"primaryCollector:\n  fqdn: http://c:8443\n", "primaryCollector.fqdn", 2, "not a URL"},
@@ -187,6 +192,14 @@ TEST(LoaderTest, reports_each_kind_of_file_error_with_path_and_line) {
     EXPECT_THAT(found[0].message, HasSubstr(c.message_part));
     EXPECT_THAT(found[0].to_string(), StartsWith("test.yml:" + std::to_string(c.line) + ": " + c.path + ": "));
   }
+}
+
+TEST(LoaderTest, stnd_defined_fault_format_with_ves7_loads_with_the_default_schema_url) {
+  auto r = load(yaml_inputs("primaryCollector:\n  fqdn: c\nevent:\n  faultFormat: stndDefined\n"));
+  ASSERT_TRUE(r.errors.empty()) << all_text(r);
+  EXPECT_EQ(r.config.event.fault_format, "stndDefined");
+  EXPECT_EQ(r.config.event.stnd_defined_schema_reference,
+            "https://forge.3gpp.org/rep/sa5/MnS/blob/SA88-Rel16/OpenAPI/faultMnS.yaml");
 }
 
 TEST(LoaderTest, reports_missing_required_key_without_a_file) {

@@ -21,6 +21,9 @@ TEST(CollectorEndpointTest, urls_follow_vespa_layout) {
   c.topic = "mytopic";
   EXPECT_EQ(event_url(c, ves::Version::v5), "https://ves.example.org:8443/api/eventListener/v5/mytopic");
   EXPECT_EQ(batch_url(c, ves::Version::v5), "https://ves.example.org:8443/api/eventListener/v5/mytopic/eventBatch");
+  // VES 5 provideThrottlingState has no topic segment.
+  EXPECT_EQ(throttling_state_url(c, ves::Version::v5),
+            "https://ves.example.org:8443/api/eventListener/v5/clientThrottlingState");
 }
 
 TEST(CollectorEndpointTest, ipv6_literal_gets_brackets) {

@@ -396,6 +396,25 @@ TEST_F(CollectorTest, max_body_bytes_answers_413_over_the_size) {
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(message_id(r), "SVC2000");
   EXPECT_EQ(call("POST", "/testControl/mode", R"({"maxBodyBytes":-1})").status, 400);
+
+TEST_F(CollectorTest, serves_client_throttling_state_on_v5_when_told_to) {
+  const std::string state =
+      R"({"eventThrottlingState":{"eventThrottlingMode":"throttled","eventDomainThrottleSpecificationList":[)"
+      R"({"eventDomain":"fault","suppressedFieldNames":["alarmInterfaceA"]}]}})";
+  // As the DCAE collector by default.
+  EXPECT_EQ(post("/eventListener/v5/clientThrottlingState", state).status, 404);
+  EXPECT_EQ(call("POST", "/testControl/mode", R"({"throttlingState":true})").status, 200);
+  EXPECT_EQ(Json::parse(call("GET", "/testControl/mode").body)["throttlingState"], true);
+  EXPECT_EQ(post("/eventListener/v5/clientThrottlingState", state).status, 204);
+  EXPECT_EQ(post("/eventListener/v7/clientThrottlingState", state).status, 404) << "VES 5 only";
+  EXPECT_EQ(post("/eventListener/v5/clientThrottlingState", R"({"eventThrottlingState":{"eventThrottlingMode":"x"}})")
+                .status,
+            400);
+  EXPECT_EQ(call("GET", "/eventListener/v5/clientThrottlingState").status, 405);
+  auto stats = Json::parse(call("GET", "/testControl/stats").body);
+  EXPECT_EQ(stats["throttlingReports"], 1);
+  EXPECT_EQ(stats["lastThrottlingState"], Json::parse(state));
+  EXPECT_TRUE(output_lines().empty()) << "a throttling state is not an event";
 }
 
 TEST_F(CollectorTest, stats_count_requests_events_domains_and_rejections) {
