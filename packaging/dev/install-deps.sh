@@ -5,11 +5,12 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ccache git
-  libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev zlib1g-dev libspdlog-dev
+  libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libspdlog-dev
   libgtest-dev libgmock-dev libssl-dev
   python3 python3-jsonschema openssl ca-certificates
   clang-14 libclang-rt-14-dev
   prometheus-alertmanager prometheus prometheus-node-exporter etcd-server etcd-client
+  squid dante-server
   libbenchmark-dev dpkg-dev rpm file systemd man-db
 )
 
