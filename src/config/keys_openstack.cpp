@@ -14,7 +14,10 @@ void add_openstack_keys(std::vector<Key>& keys) {
       "v3applicationcredential), username, userId, password, passwordFile, userDomainName, userDomainId, "
       "projectName, projectId, projectDomainName, projectDomainId, applicationCredentialId, "
       "applicationCredentialName, applicationCredentialSecret, regionName, interface (public | internal | admin), "
-      "computeEndpoint (override of the catalog's Nova URL), caCert, insecureSkipVerify, allTenants, interval, "
+      "computeEndpoint (override of the catalog's Nova URL), the TLS/proxy keys of every peer (caCert, caPath, "
+      "crlFile, clientCert, clientCertType, clientKey, clientKeyPassword, clientKeyPasswordFile, tlsMinVersion, "
+      "insecureSkipVerify, proxyUrl, noProxy, http2, keepalive; caCert, clientCert/clientKey and insecure "
+      "verification fall back to clouds.yaml's cacert, cert/key and verify), allTenants, interval, "
       "fullResyncInterval, filters: [{projects, names, nameRegex, metadata: {key: value}, tags, interval}]}. "
       "Values given here win over clouds.yaml.",
       parse_openstack_clouds, emit_openstack_clouds));

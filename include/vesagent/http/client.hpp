@@ -25,15 +25,15 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 /// with the same settings.
 struct TlsOptions {
   std::string ca_file;  ///< PEM CA bundle file; with ca_pem and ca_path empty: the system store
-  std::string ca_pem;   ///< PEM CA certificates given as content (VESPA's top-level caCert); used with ca_file
-  std::string ca_path;  ///< directory of c_rehash'ed CA certificates
+  std::string client_cert;  ///< certificate file (PEM, or PKCS#12 when client_cert_type is P12)
+  std::string client_key;   ///< key file (PEM); empty with a PKCS#12 certificate
+  bool insecure_skip_verify = false;
+  std::string ca_pem;   ///< PEM CA certificates as content (VESPA's top-level caCert); ignored when ca_file is set
+  std::string ca_path;  ///< directory of hashed CA certificates
   std::string crl_file; ///< PEM certificate revocation list(s) checked for the peer's chain
-  std::string client_cert;       ///< certificate file (PEM, or PKCS#12 when client_cert_type is P12)
   std::string client_cert_type;  ///< "PEM", "DER" or "P12"; empty: P12 for names ending .p12/.pfx, else PEM
-  std::string client_key;        ///< key file (PEM); empty with a PKCS#12 certificate
   std::string client_key_password;  ///< decrypts client_key or the PKCS#12 file
   std::string min_version;  ///< "1.2" (default when empty) or "1.3"
-  bool insecure_skip_verify = false;
 };
 
 /// One outbound request. send() takes it by value: the body lives as long as the transfer.
