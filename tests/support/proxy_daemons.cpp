@@ -81,12 +81,13 @@ ProxyDaemon::ProxyDaemon(Kind kind) : kind_(kind), port_(free_loopback_port()) {
                "user.privileged: root\n"
                "user.unprivileged: nobody\n"
                "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }\n"
-               "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 command: connect }\n");
+               "socks pass {\n  from: 127.0.0.0/8 to: 0.0.0.0/0\n  command: connect\n  log: connect\n}\n");
     argv = {"/usr/sbin/danted", "-f", (dir / "danted.conf").string(), "-p", (dir / "danted.pid").string(), "-N",
             "1"};
   }
   if (::access(argv[0].c_str(), X_OK) != 0) {
     problem_ = argv[0] + " is not installed (packaging/dev/install-deps.sh installs it)";
+    installed_ = false;
     return;
   }
   pid_ = ::fork();

@@ -26,6 +26,8 @@ class ProxyDaemon {
   ProxyDaemon& operator=(const ProxyDaemon&) = delete;
 
   bool running() const { return pid_ > 0 && ready_; }
+  /// False when the Debian package is missing (a test may skip then; any other start failure is a failure).
+  bool installed() const { return installed_; }
   std::uint16_t port() const { return port_; }
   /// "http://127.0.0.1:<port>" for squid, "socks5://127.0.0.1:<port>" for dante (or "socks5h://" on request).
   std::string url(bool remote_dns = false) const;
@@ -40,6 +42,7 @@ class ProxyDaemon {
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
   bool ready_ = false;
+  bool installed_ = true;
   std::string problem_;
 };
 
