@@ -24,16 +24,17 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 /// TLS settings of one request (they also verify an https proxy). curl only reuses a connection for a request
 /// with the same settings.
 struct TlsOptions {
+  // The first four stay first (callers list them positionally); the rest have initializers so they may be left out.
   std::string ca_file;  ///< PEM CA bundle file; with ca_pem and ca_path empty: the system store
   std::string client_cert;  ///< certificate file (PEM, or PKCS#12 when client_cert_type is P12)
   std::string client_key;   ///< key file (PEM); empty with a PKCS#12 certificate
   bool insecure_skip_verify = false;
-  std::string ca_pem;   ///< PEM CA certificates as content (VESPA's top-level caCert); ignored when ca_file is set
-  std::string ca_path;  ///< directory of hashed CA certificates
-  std::string crl_file; ///< PEM certificate revocation list(s) checked for the peer's chain
-  std::string client_cert_type;  ///< "PEM", "DER" or "P12"; empty: P12 for names ending .p12/.pfx, else PEM
-  std::string client_key_password;  ///< decrypts client_key or the PKCS#12 file
-  std::string min_version;  ///< "1.2" (default when empty) or "1.3"
+  std::string ca_pem{};   ///< PEM CA certificates as content (VESPA's top-level caCert); ignored when ca_file is set
+  std::string ca_path{};  ///< directory of hashed CA certificates
+  std::string crl_file{}; ///< PEM certificate revocation list(s) checked for the peer's chain
+  std::string client_cert_type{};  ///< "PEM", "DER" or "P12"; empty: P12 for names ending .p12/.pfx, else PEM
+  std::string client_key_password{};  ///< decrypts client_key or the PKCS#12 file
+  std::string min_version{};  ///< "1.2" (default when empty) or "1.3"
 };
 
 /// One outbound request. send() takes it by value: the body lives as long as the transfer.
