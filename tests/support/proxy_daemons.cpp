@@ -141,6 +141,15 @@ std::string ProxyDaemon::log() const {
   return read_text(dir_.path() / (kind_ == Kind::squid ? "access.log" : "danted.log"));
 }
 
+bool ProxyDaemon::log_shows(const std::string& text) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (log().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 TestPki::TestPki() {
   const std::string d = dir_.path().string();
   const std::string pass = kPassword;

@@ -33,6 +33,8 @@ class ProxyDaemon {
   std::string url(bool remote_dns = false) const;
   /// The daemon's log so far (squid: access.log lines "... CONNECT 127.0.0.1:443 ..."; dante: its log file).
   std::string log() const;
+  /// Whether log() shows `text` within 5 s (squid writes a transaction's line after the client got its answer).
+  bool log_shows(const std::string& text) const;
   /// Why it did not start, for a skip message.
   const std::string& problem() const { return problem_; }
 

@@ -1176,7 +1176,7 @@ TEST_F(RealProxyTest, squid_carries_an_http_get_named_by_http_proxy) {
   EXPECT_EQ(response.status, 200) << response.error_text;
   EXPECT_EQ(response.body, "metrics for /api/v1/query?query=up");
   // squid forwarded it (its access log names the request) and added its Via header.
-  EXPECT_NE(squid.log().find("GET " + server.url("/api/v1/query")), std::string::npos) << squid.log();
+  EXPECT_TRUE(squid.log_shows("GET " + server.url("/api/v1/query"))) << squid.log();
   ASSERT_EQ(server.requests().size(), 1u);
   EXPECT_NE(server.requests()[0].header("via").find("squid"), std::string::npos);
 }
@@ -1199,8 +1199,7 @@ TEST_F(RealProxyTest, squid_tunnels_https_with_connect_for_a_collector_post) {
   request.tls.ca_file = pki.path("ca.pem");
   const Response response = fetch(request);
   EXPECT_EQ(response.status, 202) << response.error_text;
-  EXPECT_NE(squid.log().find("CONNECT 127.0.0.1:" + std::to_string(collector.port())), std::string::npos)
-      << squid.log();
+  EXPECT_TRUE(squid.log_shows("CONNECT 127.0.0.1:" + std::to_string(collector.port()))) << squid.log();
   ASSERT_EQ(collector.requests().size(), 1u);
   EXPECT_EQ(collector.requests()[0].body, R"({"event":{}})");
 }
@@ -1232,7 +1231,7 @@ TEST_F(RealProxyTest, dante_carries_http_and_https_named_by_all_proxy_socks5_and
   EXPECT_EQ(plain.requests().size(), 1u);
   EXPECT_EQ(secure.requests().size(), 2u);
   // Every connection went through dante: it logged them (one line per client connection it served).
-  EXPECT_NE(dante.log().find("pass"), std::string::npos) << dante.log();
+  EXPECT_TRUE(dante.log_shows("pass")) << dante.log();
 }
 
 TEST_F(RealProxyTest, no_proxy_wins_over_the_proxy_from_the_environment_and_the_request) {
