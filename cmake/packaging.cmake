@@ -48,7 +48,7 @@ set(CPACK_SOURCE_GENERATOR "")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # dpkg-shlibdeps finds libssl3, zlib1g, libyaml-cpp, libspdlog, ...
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # dpkg-shlibdeps finds libssl3, libcurl4, libyaml-cpp, libspdlog, ...
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "prometheus-alertmanager")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/ves-agent/ves-agent")

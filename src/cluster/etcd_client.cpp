@@ -1,4 +1,5 @@
 #include "vesagent/cluster/etcd_client.hpp"
+#include "vesagent/http/peer_settings.hpp"
 
 #include "vesagent/cluster/gateway_codec.hpp"
 
@@ -20,7 +21,7 @@ asio::awaitable<http::Response> EtcdClient::post(const std::string& endpoint, st
   req.headers.emplace_back("Content-Type", "application/json");
   if (with_token && !token_.empty()) req.headers.emplace_back("Authorization", token_);
   req.body = std::move(body);
-  req.tls = settings_.tls;
+  http::apply_peer_settings(settings_.peer, req);
   req.connect_timeout = settings_.request_timeout;
   req.timeout = settings_.request_timeout;
   ++requests_;

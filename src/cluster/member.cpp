@@ -181,10 +181,7 @@ struct Member::Impl final : KvStore {
     s.request_timeout = c.request_timeout;
     s.user = c.user;
     s.password = c.password;
-    s.tls.ca_file = c.ca_cert;
-    s.tls.client_cert = c.client_cert;
-    s.tls.client_key = c.client_key;
-    s.tls.insecure_skip_verify = c.insecure_skip_verify;
+    s.peer = c.tls;
     return s;
   }
 

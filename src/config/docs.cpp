@@ -113,7 +113,7 @@ primaryCollector:
 | VESPA key | In ves-agent |
 |---|---|
 | `debug: true` | same as `log.level: debug` |
-| top-level `caCert` (certificate content) | accepted with a warning and not used; set `primaryCollector.caCert` to a CA file |
+| top-level `caCert` (certificate content) | honoured as in VESPA: the PEM certificates verify both collectors instead of the system store (a collector's own `caCert` file wins) |
 | `passphrase` | accepted with a warning: VESPA's external password decryption is not supported, the password is used as given |
 | `cluster` (Raft: `id`, `peers`, `debug`, `displayLogs`) | accepted with one warning and ignored: Raft is not supported; high availability uses etcd (`cluster.endpoints` and the other `cluster.*` keys below) |
 | `event.maxSize: 200` (VESPA's default) | rejected: the minimum is 1024 bytes; use 2000000 |

@@ -6,6 +6,7 @@
 
 #include "key_factories.hpp"
 #include "lists.hpp"
+#include "peer_tls_keys.hpp"
 #include "values.hpp"
 
 namespace vesagent::config::detail {
@@ -111,15 +112,7 @@ void add_collector(std::vector<Key>& keys, const std::string& s, const std::stri
                              "ignored (with a warning); the password is used as given.",
                              "VESPA's external password decryption is not supported; the passphrase is ignored "
                              "and the password is used as given (use passwordFile to keep it out of the file)"));
-  keys.push_back(string_key(s + ".caCert", "CA bundle (PEM file) to verify the collector; empty = system store.",
-                            [coll](auto& c) -> auto& { return coll(c).ca_cert; }, KeyType::path));
-  keys.push_back(string_key(s + ".clientCert", "Client certificate (PEM file) for mutual TLS.",
-                            [coll](auto& c) -> auto& { return coll(c).client_cert; }, KeyType::path));
-  keys.push_back(string_key(s + ".clientKey", "Private key (PEM file) of clientCert.",
-                            [coll](auto& c) -> auto& { return coll(c).client_key; }, KeyType::path));
-  keys.push_back(bool_key(s + ".insecureSkipVerify",
-                          "Do not verify the collector's TLS certificate (testing only; a warning is logged).",
-                          [coll](auto& c) -> auto& { return coll(c).insecure_skip_verify; }));
+  add_peer_tls_keys(keys, s, "the collector", [coll](auto& c) -> auto& { return coll(c).tls; });
   keys.push_back(duration_key(s + ".connectTimeout", "Time allowed to establish the connection.",
                               [coll](auto& c) -> auto& { return coll(c).connect_timeout; }, Zero::rejected));
   keys.push_back(duration_key(s + ".timeout",
@@ -151,11 +144,27 @@ std::vector<Key> build_keys() {
     };
     keys.push_back(std::move(k));
   }
-  keys.push_back(ignored_key("caCert", KeyType::string,
-                             "VESPA compatibility: root certificate content. Accepted and ignored (with a warning); "
-                             "set primaryCollector.caCert / backupCollector.caCert to a CA file instead.",
-                             "not used: give a CA file per collector with primaryCollector.caCert and "
-                             "backupCollector.caCert"));
+  {
+    // VESPA's root certificate *content* (PEM), trusted for both collectors as VESPA did. A collector's own
+    // caCert file, when set, wins over it.
+    Key k = string_key("caCert",
+                       "VESPA compatibility: CA certificate(s) as PEM content (not a file) that verify both "
+                       "collectors instead of the system store; primaryCollector.caCert / backupCollector.caCert "
+                       "(files) win over it.",
+                       [](auto& c) -> auto& { return c.primary_collector.tls.ca_pem; });
+    k.set = [](Config& c, std::string_view v, SetContext&) -> Message {
+      c.primary_collector.tls.ca_pem = std::string(v);
+      c.backup_collector.tls.ca_pem = std::string(v);
+      return std::nullopt;
+    };
+    k.check = [](const Config& c) -> Message {
+      const auto& pem = c.primary_collector.tls.ca_pem;
+      if (pem.empty() || pem.find("-----BEGIN CERTIFICATE-----") != std::string::npos) return std::nullopt;
+      return "must hold PEM certificate content (-----BEGIN CERTIFICATE----- ...); to name a CA file, set "
+             "primaryCollector.caCert instead";
+    };
+    keys.push_back(std::move(k));
+  }
 
   add_cluster_keys(keys);
   add_outbox_keys(keys);
@@ -245,8 +254,6 @@ std::vector<Key> build_keys() {
   }
   keys.push_back(duration_key("measurement.prometheus.timeout", "Timeout of one Prometheus query.",
                               [](auto& c) -> auto& { return c.measurement.prometheus.timeout; }, Zero::rejected));
-  keys.push_back(duration_key("measurement.prometheus.keepalive", "Idle time of kept-alive connections (0s = off).",
-                              [](auto& c) -> auto& { return c.measurement.prometheus.keepalive; }, Zero::allowed));
   keys.push_back(string_key("measurement.prometheus.user", "Basic-auth user name for Prometheus.",
                             [](auto& c) -> auto& { return c.measurement.prometheus.user; }));
   keys.push_back(string_key("measurement.prometheus.password", "Basic-auth password for Prometheus.",
@@ -259,11 +266,8 @@ std::vector<Key> build_keys() {
   keys.push_back(string_key("measurement.prometheus.bearerTokenFile", "File holding the Prometheus bearer token.",
                             [](auto& c) -> auto& { return c.measurement.prometheus.bearer_token_file; },
                             KeyType::path));
-  keys.push_back(string_key("measurement.prometheus.caCert", "CA bundle (PEM file) to verify Prometheus.",
-                            [](auto& c) -> auto& { return c.measurement.prometheus.ca_cert; }, KeyType::path));
-  keys.push_back(bool_key("measurement.prometheus.insecureSkipVerify",
-                          "Do not verify Prometheus' TLS certificate (testing only).",
-                          [](auto& c) -> auto& { return c.measurement.prometheus.insecure_skip_verify; }));
+  add_peer_tls_keys(keys, "measurement.prometheus", "Prometheus",
+                    [](auto& c) -> auto& { return c.measurement.prometheus.tls; });
   keys.push_back(list_key("measurement.prometheus.rules.defaults", KeyType::map,
                           "Default rule: every field but expr, used where a metric rule leaves it empty "
                           "(labels are merged by name).",
@@ -570,13 +574,13 @@ void check_config(const Config& config, Report& report, const std::function<Wher
   };
   for (const auto& c : {Collector{"primaryCollector.insecureSkipVerify", config.primary_collector, true},
                         Collector{"backupCollector.insecureSkipVerify", config.backup_collector, backup_present}}) {
-    if (!c.present || !c.config.insecure_skip_verify) continue;
+    if (!c.present || !c.config.tls.insecure_skip_verify) continue;
     report.warning(where_of(c.path), c.path,
                    c.config.secure ? "TLS certificate verification of this collector is disabled; use it for testing "
                                      "only"
                                    : "has no effect unless secure is true");
   }
-  if (config.measurement.prometheus.insecure_skip_verify) {
+  if (config.measurement.prometheus.tls.insecure_skip_verify) {
     report.warning(where_of("measurement.prometheus.insecureSkipVerify"), "measurement.prometheus.insecureSkipVerify",
                    "TLS certificate verification of Prometheus is disabled; use it for testing only");
   }

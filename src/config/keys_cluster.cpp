@@ -3,6 +3,7 @@
 
 #include "key_factories.hpp"
 #include "lists.hpp"
+#include "peer_tls_keys.hpp"
 
 namespace vesagent::config::detail {
 namespace {
@@ -160,18 +161,7 @@ void add_cluster_keys(std::vector<Key>& keys) {
   keys.push_back(string_key(
       "cluster.passwordFile", "File holding the etcd password (read when clustering starts, trailing newline removed).",
       [](auto& c) -> auto& { return c.cluster.password_file; }, KeyType::path));
-  keys.push_back(string_key(
-      "cluster.caCert", "CA bundle (PEM file) to verify https endpoints; empty = system store.",
-      [](auto& c) -> auto& { return c.cluster.ca_cert; }, KeyType::path));
-  keys.push_back(string_key(
-      "cluster.clientCert", "Client certificate (PEM file) for etcd's --client-cert-auth (mutual TLS).",
-      [](auto& c) -> auto& { return c.cluster.client_cert; }, KeyType::path));
-  keys.push_back(string_key(
-      "cluster.clientKey", "Private key (PEM file) of cluster.clientCert.",
-      [](auto& c) -> auto& { return c.cluster.client_key; }, KeyType::path));
-  keys.push_back(bool_key(
-      "cluster.insecureSkipVerify", "Do not verify etcd's TLS certificate (testing only).",
-      [](auto& c) -> auto& { return c.cluster.insecure_skip_verify; }));
+  add_peer_tls_keys(keys, "cluster", "etcd", [](auto& c) -> auto& { return c.cluster.tls; });
   // VESPA's Raft section shares the name: its keys load (so VESPA files keep working) and are reported once.
   const std::string ignored =
       "VESPA Raft clustering: accepted and ignored with a warning; ves-agent clusters on etcd "
@@ -189,12 +179,6 @@ void check_cluster(const Config& config, Report& report, const WhereOf& where_of
     if (auto err = check_http_url(e)) {
       report.error(where_of("cluster.endpoints"), "cluster.endpoints[" + std::to_string(i) + "]", *err);
     }
-  }
-  if (!c.client_cert.empty() && c.client_key.empty()) {
-    report.error(where_of("cluster.clientCert"), "cluster.clientCert", "requires cluster.clientKey as well");
-  }
-  if (!c.client_key.empty() && c.client_cert.empty()) {
-    report.error(where_of("cluster.clientKey"), "cluster.clientKey", "requires cluster.clientCert as well");
   }
   if (!c.password.empty() && !c.password_file.empty()) {
     report.error(where_of("cluster.passwordFile"), "cluster.passwordFile",
@@ -214,7 +198,7 @@ void check_cluster(const Config& config, Report& report, const WhereOf& where_of
                                     : std::string("ves-agent's high availability uses etcd instead (set "
                                                   "cluster.endpoints), so this agent runs standalone")));
   }
-  if (c.insecure_skip_verify && c.enabled()) {
+  if (c.tls.insecure_skip_verify && c.enabled()) {
     report.warning(where_of("cluster.insecureSkipVerify"), "cluster.insecureSkipVerify",
                    "TLS certificate verification of etcd is disabled; use it for testing only");
   }

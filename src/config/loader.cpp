@@ -327,6 +327,14 @@ void resolve_secrets(Config& config, Report& report, const State& state) {
        &config.alert_manager.password_file},
       {"alertManager.bearerToken", "alertManager.bearerTokenFile", &config.alert_manager.bearer_token,
        &config.alert_manager.bearer_token_file},
+      {"primaryCollector.clientKeyPassword", "primaryCollector.clientKeyPasswordFile",
+       &config.primary_collector.tls.client_key_password, &config.primary_collector.tls.client_key_password_file},
+      {"backupCollector.clientKeyPassword", "backupCollector.clientKeyPasswordFile",
+       &config.backup_collector.tls.client_key_password, &config.backup_collector.tls.client_key_password_file},
+      {"measurement.prometheus.clientKeyPassword", "measurement.prometheus.clientKeyPasswordFile",
+       &prom.tls.client_key_password, &prom.tls.client_key_password_file},
+      {"cluster.clientKeyPassword", "cluster.clientKeyPasswordFile", &config.cluster.tls.client_key_password,
+       &config.cluster.tls.client_key_password_file},
   };
   for (const auto& p : pairs) {
     // An empty path, or one whose ${VAR} expansion already failed, has nothing to read.

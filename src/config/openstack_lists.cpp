@@ -11,6 +11,7 @@
 #include <set>
 
 #include "lists.hpp"
+#include "peer_tls_keys.hpp"
 #include "values.hpp"
 
 namespace vesagent::config::detail {
@@ -165,7 +166,10 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
       "projectName",    "projectId",       "projectDomainName", "projectDomainId", "applicationCredentialId",
       "applicationCredentialName", "applicationCredentialSecret", "regionName", "interface", "computeEndpoint",
       "caCert",         "insecureSkipVerify", "allTenants",     "interval",        "fullResyncInterval",
-      "filters",        "computeMicroversion", "notifications"};
+      "filters",        "caPath",          "crlFile",          "clientCert",      "clientCertType",
+      "clientKey",      "clientKeyPassword", "clientKeyPasswordFile", "tlsMinVersion", "proxyUrl",
+      "noProxy",        "http2",           "keepalive",
+      "computeMicroversion", "notifications"};
   const std::map<std::string, std::string OpenStackCloud::*> strings = {
       {"name", &OpenStackCloud::name},
       {"cloud", &OpenStackCloud::cloud},
@@ -187,14 +191,32 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
       {"regionName", &OpenStackCloud::region_name},
       {"interface", &OpenStackCloud::interface},
       {"computeEndpoint", &OpenStackCloud::compute_endpoint},
-      {"caCert", &OpenStackCloud::ca_cert},
       {"computeMicroversion", &OpenStackCloud::compute_microversion}};
+  // The TLS/proxy block every outbound peer has (peer_tls_keys.hpp).
+  const std::map<std::string, std::string PeerTls::*> tls_strings = {
+      {"caCert", &PeerTls::ca_cert},
+      {"caPath", &PeerTls::ca_path},
+      {"crlFile", &PeerTls::crl_file},
+      {"clientCert", &PeerTls::client_cert},
+      {"clientCertType", &PeerTls::client_cert_type},
+      {"clientKey", &PeerTls::client_key},
+      {"clientKeyPassword", &PeerTls::client_key_password},
+      {"clientKeyPasswordFile", &PeerTls::client_key_password_file},
+      {"tlsMinVersion", &PeerTls::tls_min_version},
+      {"proxyUrl", &PeerTls::proxy_url},
+      {"noProxy", &PeerTls::no_proxy}};
   walk_object(node, path, where, kFields, report,
               [&](const std::string& field, const YAML::Node& v, const std::string& fpath, const Where& w) {
                 if (auto it = strings.find(field); it != strings.end()) {
                   scalar_string(v, fpath, w, report, c.*(it->second));
+                } else if (auto t = tls_strings.find(field); t != tls_strings.end()) {
+                  scalar_string(v, fpath, w, report, c.tls.*(t->second));
                 } else if (field == "insecureSkipVerify") {
-                  boolean(v, fpath, w, report, c.insecure_skip_verify);
+                  boolean(v, fpath, w, report, c.tls.insecure_skip_verify);
+                } else if (field == "http2") {
+                  boolean(v, fpath, w, report, c.tls.http2);
+                } else if (field == "keepalive") {
+                  duration(v, fpath, w, report, c.tls.keepalive);
                 } else if (field == "allTenants") {
                   bool b = false;
                   std::string text;
@@ -228,6 +250,11 @@ OpenStackCloud parse_cloud(const YAML::Node& node, const std::string& path, cons
                     v.find_first_not_of("0123456789.") == std::string::npos && v.find('.', dot + 1) == std::string::npos;
     if (!ok) report.error(where, path + ".computeMicroversion", "expected a microversion such as 2.60, got " + quote(v));
   }
+  if (auto e = check_tls_min_version(c.tls.tls_min_version)) report.error(where, path + ".tlsMinVersion", *e);
+  if (auto e = check_client_cert_type(c.tls.client_cert_type)) report.error(where, path + ".clientCertType", *e);
+  if (auto e = check_proxy_url(c.tls.proxy_url)) report.error(where, path + ".proxyUrl", *e);
+  if (auto e = check_client_cert_pair(c.tls, path, false)) report.error(where, path + ".clientCert", *e);
+  if (auto e = check_client_cert_pair(c.tls, path, true)) report.error(where, path + ".clientKey", *e);
   if (c.interface.size() > 0 && c.interface != "public" && c.interface != "internal" && c.interface != "admin") {
     report.error(where, path + ".interface", "expected public, internal or admin, got " + quote(c.interface));
   }
@@ -324,8 +351,23 @@ void emit_openstack_clouds(YAML::Emitter& out, const Config& config) {
     emit_string(out, "regionName", c.region_name);
     emit_string(out, "interface", c.interface);
     emit_string(out, "computeEndpoint", c.compute_endpoint);
-    emit_string(out, "caCert", c.ca_cert);
-    if (c.insecure_skip_verify) out << YAML::Key << "insecureSkipVerify" << YAML::Value << true;
+    const PeerTls defaults;
+    emit_string(out, "caCert", c.tls.ca_cert);
+    emit_string(out, "caPath", c.tls.ca_path);
+    emit_string(out, "crlFile", c.tls.crl_file);
+    emit_string(out, "clientCert", c.tls.client_cert);
+    emit_string(out, "clientCertType", c.tls.client_cert_type);
+    emit_string(out, "clientKey", c.tls.client_key);
+    emit_string(out, "clientKeyPassword", c.tls.client_key_password, true);
+    emit_string(out, "clientKeyPasswordFile", c.tls.client_key_password_file);
+    if (c.tls.tls_min_version != defaults.tls_min_version) emit_string(out, "tlsMinVersion", c.tls.tls_min_version);
+    if (c.tls.insecure_skip_verify) out << YAML::Key << "insecureSkipVerify" << YAML::Value << true;
+    emit_string(out, "proxyUrl", c.tls.proxy_url, true);
+    emit_string(out, "noProxy", c.tls.no_proxy);
+    if (!c.tls.http2) out << YAML::Key << "http2" << YAML::Value << false;
+    if (c.tls.keepalive != defaults.keepalive) {
+      out << YAML::Key << "keepalive" << YAML::Value << format_duration(c.tls.keepalive);
+    }
     if (c.all_tenants >= 0) out << YAML::Key << "allTenants" << YAML::Value << (c.all_tenants == 1);
     if (c.interval.count() > 0) out << YAML::Key << "interval" << YAML::Value << format_duration(c.interval);
     if (c.full_resync_interval.count() > 0) {

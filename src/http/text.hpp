@@ -1,6 +1,5 @@
 #pragma once
-// Private to src/http: ASCII case helpers for header names, schemes and host names (the server, the client and
-// its URL and proxy parsers). Header-only and Asio-free, so the parsers' fuzz target can use it.
+// Private to src/http: ASCII case helpers for header names (the server and the client). Header-only.
 #include <algorithm>
 #include <cctype>
 #include <string>

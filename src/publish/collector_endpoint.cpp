@@ -1,4 +1,5 @@
 #include "vesagent/publish/collector_endpoint.hpp"
+#include "vesagent/http/peer_settings.hpp"
 
 #include <algorithm>
 
@@ -69,10 +70,7 @@ http::Request CollectorEndpoint::base_request() const {
   http::Request r;
   r.user = config_.user;
   r.password = config_.password;
-  r.tls.ca_file = config_.ca_cert;
-  r.tls.client_cert = config_.client_cert;
-  r.tls.client_key = config_.client_key;
-  r.tls.insecure_skip_verify = config_.insecure_skip_verify;
+  http::apply_peer_settings(config_.tls, r);
   r.connect_timeout = config_.connect_timeout;
   r.timeout = config_.timeout;
   return r;

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vesagent/config/peer_tls.hpp"
 #include "vesagent/http/client.hpp"
 
 namespace vesagent::cluster {
@@ -26,7 +27,7 @@ struct EtcdSettings {
   std::chrono::milliseconds request_timeout{2000};
   std::string user;  ///< empty = no authentication
   std::string password;
-  http::TlsOptions tls;
+  config::PeerTls peer;  ///< cluster's TLS/proxy block
 };
 
 /// The outcome of one gateway call.

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "vesagent/config/peer_tls.hpp"
+
 namespace vesagent::config {
 
 /// Several agents campaign for one leadership in etcd (v3 JSON gateway); only the leader polls, sends
@@ -22,10 +24,7 @@ struct ClusterConfig {
   std::string user;                    ///< etcd authentication (gateway /v3/auth/authenticate); empty = none
   std::string password;
   std::string password_file;           ///< read when clustering starts
-  std::string ca_cert;                 ///< PEM CA bundle for https endpoints; empty = system store
-  std::string client_cert;             ///< PEM client certificate (etcd --client-cert-auth)
-  std::string client_key;
-  bool insecure_skip_verify = false;
+  PeerTls tls;                         ///< CA, client certificate (etcd --client-cert-auth), proxy
   /// Bytes of undelivered events and fault decisions the leader keeps in etcd (<prefix>/log/) so that a new
   /// leader delivers them; at the bound outbox.overflowPolicy applies.
   std::size_t log_max_bytes = std::size_t{64} << 20;

@@ -12,6 +12,7 @@
 #include "vesagent/config/cluster_config.hpp"
 #include "vesagent/config/openstack_config.hpp"
 #include "vesagent/config/outbox_config.hpp"
+#include "vesagent/config/peer_tls.hpp"
 #include "vesagent/config/web_config.hpp"
 
 namespace vesagent::config {
@@ -28,10 +29,7 @@ struct CollectorConfig {
   std::string user;
   std::string password;      ///< resolved secret: inline, VES_..._PASSWORD, or read from password_file
   std::string password_file; ///< path; also serves systemd LoadCredential=
-  std::string ca_cert;       ///< CA bundle file; empty = system store
-  std::string client_cert;   ///< client certificate file (mutual TLS)
-  std::string client_key;
-  bool insecure_skip_verify = false;
+  PeerTls tls;               ///< CA, client certificate, proxy, HTTP/2, keep-alive
   Duration connect_timeout = std::chrono::seconds(5);
   /// Whole-request timeout. It must outlast the ONAP collector's synchronous publish (about 20 s with its
   /// retry) or the agent resends events that were in fact delivered.
@@ -90,14 +88,12 @@ struct MeasurementRule {
 struct PrometheusConfig {
   std::string address;  ///< e.g. http://localhost:9090; empty = measurements off
   Duration timeout = std::chrono::seconds(30);
-  Duration keepalive = std::chrono::seconds(30);
   std::string user;
   std::string password;
   std::string password_file;
   std::string bearer_token;
   std::string bearer_token_file;
-  std::string ca_cert;
-  bool insecure_skip_verify = false;
+  PeerTls tls;  ///< keepalive is measurement.prometheus.keepalive
   MeasurementRule defaults;
   std::vector<MeasurementRule> rules;
 };

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "vesagent/config/peer_tls.hpp"
+
 namespace vesagent::config {
 
 /// Which VMs of a cloud to watch (the seed's per-VIM "backlog" entries, generalised). Every criterion given must
@@ -62,8 +64,7 @@ struct OpenStackCloud {
   std::string region_name;         ///< catalog region; empty = the first compute endpoint's region
   std::string interface;           ///< catalog interface; empty = clouds.yaml's, else public
   std::string compute_endpoint;    ///< explicit Nova URL (…/v2.1); empty = from the token's catalog
-  std::string ca_cert;             ///< CA bundle for Keystone and Nova; empty = clouds.yaml cacert, else system
-  bool insecure_skip_verify = false;
+  PeerTls tls;  ///< for Keystone and Nova; an empty caCert is clouds.yaml's cacert, else the system store
   int all_tenants = -1;            ///< -1 = the section default (openstack.allTenants)
   std::chrono::milliseconds interval{0};              ///< 0 = openstack.interval
   std::chrono::milliseconds full_resync_interval{0};  ///< 0 = openstack.fullResyncInterval

@@ -1,15 +1,16 @@
 #pragma once
-/// Outbound HTTP for every peer (collectors, Prometheus, etcd, Keystone, Nova): an HTTP/1.1 client on
-/// Boost.Beast coroutines, so a request never blocks the loop and there is no thread per request (only name
-/// resolution runs getaddrinfo on Asio's resolver thread). It brings keep-alive connection pooling, TLS with the
-/// system CA store and client certificates (OpenSSL, set up on the first https request only), http_proxy /
-/// HTTPS_PROXY / NO_PROXY with CONNECT tunnels, and gzip. It replaced libcurl, whose Debian build loads ~30
-/// shared libraries (about 8 MB of idle RSS).
+/// Outbound HTTP for every peer (collectors, Prometheus, etcd, Keystone, Nova): libcurl's multi-socket interface
+/// driven by the agent's Asio event loop (curl's sockets are watched by Asio, its timeout is one steady_timer), so
+/// a request never blocks the loop and there is no thread of ours. curl brings what operators' networks need:
+/// http_proxy / HTTPS_PROXY / ALL_PROXY / NO_PROXY with http, https, socks5 and socks5h proxies, the system CA
+/// store, client certificates (PEM, encrypted keys, PKCS#12), CRLs, HTTP/2 over TLS, Happy Eyeballs, a DNS cache
+/// and keep-alive connection reuse.
 ///
 /// Threading: a Client and its requests live on one executor (the agent's single event loop).
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,12 +21,20 @@ namespace vesagent::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-/// TLS settings of one request. A pooled connection is only reused by requests with the same settings.
+/// TLS settings of one request (they also verify an https proxy). curl only reuses a connection for a request
+/// with the same settings.
 struct TlsOptions {
-  std::string ca_file;      ///< empty = system store
-  std::string client_cert;  ///< PEM file
-  std::string client_key;   ///< PEM file
+  // The first four stay first (callers list them positionally); the rest have initializers so they may be left out.
+  std::string ca_file;  ///< PEM CA bundle file; with ca_pem and ca_path empty: the system store
+  std::string client_cert;  ///< certificate file (PEM, or PKCS#12 when client_cert_type is P12)
+  std::string client_key;   ///< key file (PEM); empty with a PKCS#12 certificate
   bool insecure_skip_verify = false;
+  std::string ca_pem{};   ///< PEM CA certificates as content (VESPA's top-level caCert); ignored when ca_file is set
+  std::string ca_path{};  ///< directory of hashed CA certificates
+  std::string crl_file{}; ///< PEM certificate revocation list(s) checked for the peer's chain
+  std::string client_cert_type{};  ///< "PEM", "DER" or "P12"; empty: P12 for names ending .p12/.pfx, else PEM
+  std::string client_key_password{};  ///< decrypts client_key or the PKCS#12 file
+  std::string min_version{};  ///< "1.2" (default when empty) or "1.3"
 };
 
 /// One outbound request. send() takes it by value: the body lives as long as the transfer.
@@ -40,11 +49,19 @@ struct Request {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds timeout{30000};  ///< whole request
   bool accept_gzip = false;  ///< send Accept-Encoding and decode transparently
-  /// Proxy URL, e.g. "http://user:password@proxy:3128" (http proxies only; no scheme = http, no port = 1080, as
-  /// in curl). Empty = from the environment: http_proxy for http URLs, https_proxy / HTTPS_PROXY for https, then
-  /// all_proxy / ALL_PROXY. no_proxy / NO_PROXY (host suffixes, `*`, IP addresses and CIDR ranges) is honored
-  /// either way. https goes through the proxy with CONNECT; TLS runs end to end inside the tunnel.
+  /// Proxy URL: http://, https://, socks5:// (the proxy resolves nothing) or socks5h:// (the proxy resolves the
+  /// name); credentials as userinfo. No scheme means http, no port 1080, as in curl. Empty: the environment as
+  /// curl reads it (http_proxy for http URLs, https_proxy / HTTPS_PROXY for https, then all_proxy / ALL_PROXY).
   std::string proxy;
+  /// Hosts never proxied, curl's syntax (comma-separated names matching themselves and their subdomains, IP
+  /// addresses, CIDR ranges, `*`). Empty: no_proxy / NO_PROXY from the environment.
+  std::string no_proxy;
+  bool http2 = true;  ///< offer HTTP/2 by ALPN over TLS; plain http is always HTTP/1.1
+  /// A kept-alive connection idle longer than this is not reused (closed instead); 0 = no reuse at all.
+  std::chrono::seconds keepalive{60};
+  /// Called with each piece of the response body as it arrives, instead of collecting it in Response::body
+  /// (answers too large to hold whole). Returning false aborts the transfer (error == other).
+  std::function<bool(std::string_view)> on_body;
 };
 
 /// Transport failure classes; `none` when an HTTP status was received.
@@ -55,9 +72,13 @@ std::string_view to_string(TransportError error) noexcept;
 
 /// The outcome of one request. Check transport_failed() first: a transfer that broke after the response header
 /// arrived (e.g. a truncated body) keeps that status but reports the transport error (and an empty body).
-/// Error classes: refused/unreachable = connect (also a proxy refusing CONNECT); name lookup = resolve; deadline
-/// = timeout; handshake, certificate or TLS alert = tls; the peer closing or resetting, or an answer that is
-/// not HTTP/1.x = send_recv; a body over 256 MiB, a header over 64 KiB, a corrupt gzip body, a bad URL = other.
+/// Error classes: refused/unreachable = connect (also a proxy refusing CONNECT or failing its SOCKS handshake);
+/// name lookup (of the host or the proxy) = resolve; deadline = timeout; handshake, certificate, CRL or TLS alert
+/// = tls; the peer closing or resetting, or an answer that is not HTTP = send_recv; a body over 256 MiB, a corrupt
+/// gzip body, a bad URL or scheme, too many redirects = other.
+///
+/// Redirects: GET and HEAD follow up to 5 of them (http and https only). Other methods follow only 307 and 308,
+/// which keep method and body; any other 3xx comes back as the response (status and headers, empty body).
 struct Response {
   int status = 0;  ///< 0 when no HTTP response was received
   Headers headers; ///< names lower-cased
@@ -71,11 +92,8 @@ struct Response {
   std::string header(std::string_view lower_name) const;
 };
 
-/// An HTTP client whose connections are reused across send() calls: up to 8 idle connections per (scheme, host,
-/// port, TLS options, proxy), closed after ~60 s idle. A pooled connection the server closed is noticed when it
-/// is taken; if a reused connection still fails before any byte of the response arrived, the request is sent
-/// again once on a new connection (the server never processed it). Idle connections hold no pending operation,
-/// so io_context::run() can return.
+/// An HTTP client whose connections, resolved names (60 s) and TLS sessions are shared across send() calls (one
+/// curl multi handle). Idle connections hold no pending operation, so io_context::run() can return.
 ///
 /// Lifetime: destroy the Client before its io_context. Destroying it with transfers in flight aborts them:
 /// each awaiting send() later resumes (when the executor runs) with error == cancelled and never touches the

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "vesagent/core/clock.hpp"
+#include "vesagent/http/peer_settings.hpp"
 #include "vesagent/core/wait_durable.hpp"
 #include "vesagent/telemetry/logging.hpp"
 
@@ -132,8 +133,7 @@ http::Request CloudPoller::base_request(std::string method, std::string url) con
   r.url = std::move(url);
   r.timeout = timeout_;
   r.connect_timeout = std::min<milliseconds>(timeout_, milliseconds(10000));
-  r.tls.ca_file = cloud_.ca_cert;
-  r.tls.insecure_skip_verify = cloud_.insecure_skip_verify;
+  http::apply_peer_settings(cloud_.tls, r);
   r.accept_gzip = true;
   r.headers.emplace_back("Accept", "application/json");
   return r;

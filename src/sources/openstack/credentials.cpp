@@ -244,11 +244,19 @@ Result<ResolvedCloud> resolve_cloud(const config::OpenStackCloud& c, const confi
   if (r.interface == "publicURL") r.interface = "public";
   if (r.interface == "internalURL") r.interface = "internal";
   if (r.interface == "adminURL") r.interface = "admin";
-  r.ca_cert = c.ca_cert;
-  set_if_empty(r.ca_cert, base, "cacert");
-  r.insecure_skip_verify = c.insecure_skip_verify;
+  r.tls = c.tls;
+  set_if_empty(r.tls.ca_cert, base, "cacert");
+  if (r.tls.client_cert.empty() && r.tls.client_key.empty()) {
+    set_if_empty(r.tls.client_cert, base, "cert");
+    set_if_empty(r.tls.client_key, base, "key");
+  }
   if (const std::string* v = get(base, "verify"); v != nullptr && (*v == "false" || *v == "False")) {
-    r.insecure_skip_verify = true;
+    r.tls.insecure_skip_verify = true;
+  }
+  if (!r.tls.client_key_password_file.empty() && r.tls.client_key_password.empty()) {
+    auto p = read_file(r.tls.client_key_password_file);
+    if (!p) return fail("cannot read clientKeyPasswordFile " + r.tls.client_key_password_file);
+    r.tls.client_key_password = trim_newlines(*p);
   }
   r.compute_endpoint = c.compute_endpoint;
   while (!r.compute_endpoint.empty() && r.compute_endpoint.back() == '/') r.compute_endpoint.pop_back();

@@ -16,6 +16,7 @@
 #include <set>
 
 #include "vesagent/config/config.hpp"
+#include "vesagent/http/peer_settings.hpp"
 #include "vesagent/core/clock.hpp"
 #include "vesagent/core/correlator.hpp"
 #include "vesagent/http/client.hpp"
@@ -174,8 +175,7 @@ struct PrometheusService::Core {
     if (!p.bearer_token.empty()) req.headers.emplace_back("Authorization", "Bearer " + p.bearer_token);
     req.user = p.user;
     req.password = p.password;
-    req.tls.ca_file = p.ca_cert;
-    req.tls.insecure_skip_verify = p.insecure_skip_verify;
+    http::apply_peer_settings(p.tls, req);
     req.timeout = p.timeout;
     req.connect_timeout = std::min<milliseconds>(p.timeout, milliseconds(5000));
     req.accept_gzip = true;  // 100,000 series: 16.5 MB plain, 0.6 MB gzipped

@@ -66,7 +66,7 @@ TEST(SecretsTest, expands_variables_only_in_path_values) {
   auto r = load(in);
   ASSERT_TRUE(r.ok()) << all_text(r);
   EXPECT_EQ(r.config.primary_collector.user, "${USER_NAME}");
-  EXPECT_EQ(r.config.primary_collector.ca_cert, "/etc/ves/ca.pem");
+  EXPECT_EQ(r.config.primary_collector.tls.ca_cert, "/etc/ves/ca.pem");
   EXPECT_EQ(r.config.datadir, "/var/lib/ves");
 }
 

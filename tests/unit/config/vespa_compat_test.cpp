@@ -111,12 +111,20 @@ TEST(VespaCompatTest, vespa_raft_keys_next_to_etcd_endpoints_warn_once) {
   EXPECT_EQ(r.config.cluster.endpoints.size(), 2u);
 }
 
-TEST(VespaCompatTest, top_level_ca_cert_is_accepted_with_a_warning) {
-  auto r = load(test::yaml_inputs(std::string(test::kMinimal) + "caCert: |\n  -----BEGIN CERTIFICATE-----\n"));
+TEST(VespaCompatTest, top_level_ca_cert_content_verifies_both_collectors_unless_they_name_a_ca_file) {
+  const std::string pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  auto r = load(test::yaml_inputs(std::string(test::kMinimal) + "caCert: |\n  -----BEGIN CERTIFICATE-----\n  MIIB\n"
+                                  "  -----END CERTIFICATE-----\n"));
   ASSERT_TRUE(r.ok()) << all_text(r);
-  auto w = with_path(r.warnings, "caCert");
-  ASSERT_EQ(w.size(), 1u) << all_text(r);
-  EXPECT_THAT(w[0].message, HasSubstr("primaryCollector.caCert"));
+  EXPECT_TRUE(with_path(r.warnings, "caCert").empty()) << all_text(r);
+  EXPECT_EQ(r.config.primary_collector.tls.ca_pem, pem);
+  EXPECT_EQ(r.config.backup_collector.tls.ca_pem, pem);
+}
+
+TEST(VespaCompatTest, top_level_ca_cert_naming_a_file_is_an_error_that_says_where_a_file_goes) {
+  auto r = load(test::yaml_inputs(std::string(test::kMinimal) + "caCert: /etc/ssl/ca.pem\n"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(all_text(r), HasSubstr("primaryCollector.caCert"));
 }
 
 TEST(VespaCompatTest, shipped_default_config_loads_cleanly) {

@@ -210,7 +210,7 @@ TEST(CredentialsTest, clouds_yaml_entry_with_secure_yaml_and_yaml_overrides) {
   EXPECT_EQ(r->auth.user_domain_name, "Default");
   EXPECT_EQ(r->region, "RegionOne");
   EXPECT_EQ(r->interface, "internal");
-  EXPECT_TRUE(r->insecure_skip_verify);
+  EXPECT_TRUE(r->tls.insecure_skip_verify);
   EXPECT_EQ(r->auth.method, AuthRequest::Method::password);
 
   c.cloud = "appcred";

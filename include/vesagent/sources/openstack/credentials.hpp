@@ -37,8 +37,7 @@ struct ResolvedCloud {
   std::string region;
   std::string interface = "public";
   std::string compute_endpoint;  ///< override; empty = from the catalog
-  std::string ca_cert;
-  bool insecure_skip_verify = false;
+  config::PeerTls tls;  ///< the cloud's TLS/proxy block; caCert, cert, key and verify fall back to clouds.yaml
   bool all_tenants = true;
   std::chrono::milliseconds interval{60000};
   std::chrono::milliseconds full_resync_interval{3600000};
