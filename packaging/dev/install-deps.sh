@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache git
   libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev zlib1g-dev libspdlog-dev
-  libgtest-dev libgmock-dev libssl-dev
+  libgtest-dev libgmock-dev libssl-dev libre2-dev
   python3 python3-jsonschema openssl ca-certificates
   clang-14 libclang-rt-14-dev
   prometheus-alertmanager prometheus prometheus-node-exporter etcd-server etcd-client
