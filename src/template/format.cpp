@@ -228,7 +228,7 @@ void format_one(std::string& out, const Value& v, const Spec& s) {
   switch (v.kind()) {
     case Value::Kind::missing:
     case Value::Kind::nil:
-      if (verb == 'v' || verb == 's' || verb == 'T') {
+      if (verb == 'v' || verb == 'T') {
         pad(out, "<nil>", s, false);
       } else {
         bad_verb(out, v, verb);
@@ -471,6 +471,11 @@ std::string sprintf(std::string_view format, std::span<const Value> args) {
       continue;
     }
     s.verb = static_cast<char>(verb);
+    if (s.verb == 'v') {
+      // %+v and %#v select Go-syntax output of structs; for these values they print as %v.
+      s.plus = false;
+      s.sharp = false;
+    }
     format_one(out, args[arg++], s);
   }
   if (arg < args.size()) {

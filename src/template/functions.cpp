@@ -671,13 +671,14 @@ const std::vector<Function>& table() {
                    return std::nullopt;
                  }});
     f.push_back({"nospace", {P::string}, false, Builtin::none, [](Args a, Value& r) -> Result {
+                   // Sprig's nospace reads the string byte by byte as Latin-1 runes: it drops ASCII white space,
+                   // 0x85 and 0xA0, and re-encodes every other byte >= 0x80 as a two-byte rune (so it mangles
+                   // non-ASCII text exactly as VESPA did).
                    std::string out;
-                   const std::string_view s = a[0].as_string();
-                   for (std::size_t i = 0; i < s.size();) {
-                     char32_t rune;
-                     const std::size_t n = decode(s, i, rune);
-                     if (!is_space_rune(rune)) out += s.substr(i, n);
-                     i += n;
+                   for (char c : a[0].as_string()) {
+                     const auto b = static_cast<unsigned char>(c);
+                     if (is_space_rune(b)) continue;
+                     encode(out, b);
                    }
                    r = str(std::move(out));
                    return std::nullopt;

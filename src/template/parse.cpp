@@ -440,7 +440,7 @@ class Parser {
     if (end == Tok::eof) fail(last_, "unexpected EOF");
     if (end == Tok::kw_else) {
       const Token& k = peek_non_space();
-      if (k.type == Tok::kw_if) {
+      if (k.type == Tok::kw_if && kind == Tok::kw_if) {
         // {{else if ...}} is {{else}}{{if ...}}...{{end}} sharing the {{end}}.
         next();
         n.else_list.push_back(control(Tok::kw_if, k.pos, depth + 1));
@@ -641,7 +641,15 @@ class Parser {
 
   // Go's number literals: decimal, 0x/0o/0b/0 integers, decimal floats; an integral float is also an integer.
   void number(const Token& t, Arg& a) {
-    std::string_view s = t.text;
+    // Go allows underscores between digits (1_000); they carry no value.
+    std::string plain = t.text;
+    if (plain.find('_') != std::string::npos) {
+      if (plain.front() == '_' || plain.back() == '_' || plain.find("__") != std::string::npos) {
+        fail(t.pos, "bad number syntax: " + quote(t.text));
+      }
+      plain.erase(std::remove(plain.begin(), plain.end(), '_'), plain.end());
+    }
+    std::string_view s = plain;
     a.kind = Arg::Kind::constant;
     a.number = true;
     bool neg = false;
