@@ -720,7 +720,7 @@ bool parse_into(Root& root, std::string& error) {
         ++col;
       }
     }
-    error = root.source + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + f.message;
+    error = (root.source.empty() ? std::string() : root.source + ":") + std::to_string(line) + ":" + std::to_string(col) + ": " + f.message;
     return false;
   }
   std::sort(root.root_keys.begin(), root.root_keys.end());

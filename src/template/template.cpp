@@ -47,7 +47,7 @@ class Exec {
         ++col;
       }
     }
-    error_ = ExecError{root_.source + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message,
+    error_ = ExecError{(root_.source.empty() ? std::string() : root_.source + ":") + std::to_string(line) + ":" + std::to_string(col) + ": " + message,
                        std::move(missing_key)};
     throw Stop{};
   }
