@@ -151,11 +151,10 @@ std::string int_body(std::int64_t v, const Spec& s, int base, bool upper) {
 
 std::string float_body(double f, const Spec& s, char verb) {
   if (std::isinf(f) || std::isnan(f)) {
-    std::string body = std::isnan(f) ? "NaN" : (f > 0 ? "+Inf" : "-Inf");
-    if (std::isnan(f) && s.plus) body = "+NaN";
-    if (f > 0 && std::isinf(f) && !s.plus) body = s.space ? " Inf" : "+Inf";
-    if ((verb == 'v' || verb == 'g') && std::isinf(f) && f > 0 && !s.plus && !s.space) body = "+Inf";
-    return body;
+    // Go: NaN, +Inf, -Inf; a space flag gives " Inf", a plus flag "+NaN".
+    if (std::isnan(f)) return s.plus ? "+NaN" : (s.space ? " NaN" : "NaN");
+    if (f < 0) return "-Inf";
+    return s.space && !s.plus ? " Inf" : "+Inf";
   }
   std::string body;
   if ((verb == 'v' || verb == 'g' || verb == 'G') && s.prec < 0) {

@@ -117,8 +117,7 @@ class Lexer {
       const std::size_t open = s_.find("{{", pos_);
       std::size_t text_end = open == std::string_view::npos ? s_.size() : open;
       bool trim_left = false;
-      if (open != std::string_view::npos && open + 3 < s_.size() + 0 && s_[open + 2] == '-' && open + 3 < s_.size() &&
-          is_space(s_[open + 3])) {
+      if (open != std::string_view::npos && open + 3 < s_.size() && s_[open + 2] == '-' && is_space(s_[open + 3])) {
         trim_left = true;
       }
       std::string_view text = s_.substr(pos_, text_end - pos_);

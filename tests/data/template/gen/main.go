@@ -474,11 +474,20 @@ func main() {
 		seen[c.Name] = true
 		results = append(results, run(c))
 	}
-	out, err := json.MarshalIndent(results, "", " ")
-	if err != nil {
-		panic(err)
+	// One case per line: the file stays readable and its diffs small.
+	out := []byte("[\n")
+	for i, r := range results {
+		line, err := json.Marshal(r)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, line...)
+		if i < len(results)-1 {
+			out = append(out, ',')
+		}
+		out = append(out, '\n')
 	}
-	out = append(out, '\n')
+	out = append(out, "]\n"...)
 	path := "cases.json"
 	if len(os.Args) > 1 {
 		path = os.Args[1]
