@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache git
   libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libcurl4-openssl-dev libspdlog-dev
-  libgtest-dev libgmock-dev libssl-dev librabbitmq-dev
+  libgtest-dev libgmock-dev libssl-dev librabbitmq-dev libre2-dev
   python3 python3-jsonschema python3-yaml openssl ca-certificates
   clang-14 libclang-rt-14-dev
   prometheus-alertmanager prometheus prometheus-node-exporter etcd-server etcd-client

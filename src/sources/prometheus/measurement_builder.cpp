@@ -136,10 +136,15 @@ std::optional<SkipReason> MeasurementBuilder::add(const CompiledRule& rule, cons
   }
   TemplateData data{sample.labels, {}, interval_seconds_};
   std::string_view missing;
+  // A template fails on a label the series lacks, or on what its functions refuse (a wrong type, an index out of
+  // range): the detail names the field and the cause.
+  auto failed = [&](const std::string& field, std::string_view missing_label) {
+    return missing_label.empty() ? field + ": " + error_ : field + ": the series has no label " + q(missing_label);
+  };
   vm_id_.clear();
   if (rule.vm_id) {
-    if (!rule.vm_id->render(data, vm_id_, &missing)) {
-      detail = "vmId: the series has no label " + q(missing);
+    if (!rule.vm_id->render(data, vm_id_, &missing, &error_)) {
+      detail = failed("vmId", missing);
       return SkipReason::missing_vm_id;
     }
     if (vm_id_.empty()) {
@@ -160,8 +165,8 @@ std::optional<SkipReason> MeasurementBuilder::add(const CompiledRule& rule, cons
     rt = &*rule.static_target;
   } else {
     target_.clear();
-    if (!rule.target.render(data, target_, &missing)) {
-      detail = "target: the series has no label " + q(missing);
+    if (!rule.target.render(data, target_, &missing, &error_)) {
+      detail = failed("target", missing);
       return SkipReason::bad_target;
     }
     rt = resolve(rule, target_, detail);
@@ -186,8 +191,8 @@ std::optional<SkipReason> MeasurementBuilder::add(const CompiledRule& rule, cons
         const KeyLabel& k = rt->keys[i];
         const CompiledLabel& label = rule.labels[k.label];
         key_values_[i].clear();
-        if (!label.expr.render(data, key_values_[i], &missing)) {
-          detail = "label " + q(label.name) + ": the series has no label " + q(missing);
+        if (!label.expr.render(data, key_values_[i], &missing, &error_)) {
+          detail = failed("label " + q(label.name), missing);
           return SkipReason::missing_label;
         }
         if (!allowed(*k.field, key_values_[i])) {
@@ -233,21 +238,21 @@ std::optional<SkipReason> MeasurementBuilder::add(const CompiledRule& rule, cons
     }
     case Target::Kind::additional_object: {
       text_.clear();
-      if (!rule.object_name->render(data, text_, &missing)) {
-        detail = "object_name: the series has no label " + q(missing);
+      if (!rule.object_name->render(data, text_, &missing, &error_)) {
+        detail = failed("object_name", missing);
         return SkipReason::missing_label;
       }
       std::string instance_name;
-      if (!rule.object_instance->render(data, instance_name, &missing)) {
-        detail = "object_instance: the series has no label " + q(missing);
+      if (!rule.object_instance->render(data, instance_name, &missing, &error_)) {
+        detail = failed("object_instance", missing);
         return SkipReason::missing_label;
       }
       key_values_.resize(rule.object_keys.size());
       key_ = text_;
       for (std::size_t i = 0; i < rule.object_keys.size(); ++i) {
         key_values_[i].clear();
-        if (!rule.object_keys[i].expr.render(data, key_values_[i], &missing)) {
-          detail = "object_keys " + q(rule.object_keys[i].name) + ": the series has no label " + q(missing);
+        if (!rule.object_keys[i].expr.render(data, key_values_[i], &missing, &error_)) {
+          detail = failed("object_keys " + q(rule.object_keys[i].name), missing);
           return SkipReason::missing_label;
         }
         key_ += kSep;

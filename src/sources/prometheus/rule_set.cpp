@@ -16,9 +16,10 @@ struct Compiler {
   std::vector<RuleProblem>& errors;
   std::vector<RuleProblem>& warnings;
 
-  std::optional<Template> compile(const std::string& text, unsigned vars, const std::string& path, int line) {
+  std::optional<Template> compile(const std::string& text, unsigned vars, const std::string& path, int line,
+                                  MissingLabels missing = MissingLabels::error) {
     std::string why;
-    auto t = Template::parse(text, vars, why);
+    auto t = Template::parse(text, vars, why, missing);
     if (!t) errors.push_back({path, line, why});
     return t;
   }
@@ -29,7 +30,8 @@ struct Compiler {
     std::vector<CompiledLabel> out;
     std::set<std::string> names;
     for (std::size_t i = 0; i < own.size(); ++i) {
-      auto t = compile(own[i].expr, kVarAll, own_path + "[" + std::to_string(i) + "].expr", line);
+      auto t = compile(own[i].expr, kVarAll, own_path + "[" + std::to_string(i) + "].expr", line,
+                       MissingLabels::no_value);
       if (!t) {
         ok = false;
         continue;
@@ -45,7 +47,7 @@ struct Compiler {
       if (names.count(defaults[i].name) > 0) continue;
       // Defaults were compiled (and reported) once already; a broken one just leaves this rule out.
       std::string ignored;
-      auto t = Template::parse(defaults[i].expr, kVarAll, ignored);
+      auto t = Template::parse(defaults[i].expr, kVarAll, ignored, MissingLabels::no_value);
       if (!t) {
         ok = false;
         continue;
@@ -91,13 +93,17 @@ std::optional<RuleSet> compile_rules(const config::Config& config, std::vector<R
   const std::string dpath = std::string(kRules) + ".defaults";
   if (!d.target.empty()) c.compile(d.target, kVarAll, dpath + ".target", d.line);
   if (!d.vm_id.empty()) c.compile(d.vm_id, kVarInterval | kVarLabels, dpath + ".vmId", d.line);
-  if (!d.object_name.empty()) c.compile(d.object_name, kVarAll, dpath + ".object_name", d.line);
-  if (!d.object_instance.empty()) c.compile(d.object_instance, kVarAll, dpath + ".object_instance", d.line);
+  if (!d.object_name.empty()) c.compile(d.object_name, kVarAll, dpath + ".object_name", d.line, MissingLabels::no_value);
+  if (!d.object_instance.empty()) {
+    c.compile(d.object_instance, kVarAll, dpath + ".object_instance", d.line, MissingLabels::no_value);
+  }
   for (std::size_t i = 0; i < d.labels.size(); ++i) {
-    c.compile(d.labels[i].expr, kVarAll, dpath + ".labels[" + std::to_string(i) + "].expr", d.line);
+    c.compile(d.labels[i].expr, kVarAll, dpath + ".labels[" + std::to_string(i) + "].expr", d.line,
+              MissingLabels::no_value);
   }
   for (std::size_t i = 0; i < d.object_keys.size(); ++i) {
-    c.compile(d.object_keys[i].expr, kVarAll, dpath + ".object_keys[" + std::to_string(i) + "].expr", d.line);
+    c.compile(d.object_keys[i].expr, kVarAll, dpath + ".object_keys[" + std::to_string(i) + "].expr", d.line,
+              MissingLabels::no_value);
   }
 
   // Per array: which fields some rule fills, and which rules target it (for the "never invent a value" warning).
@@ -124,6 +130,15 @@ std::optional<RuleSet> compile_rules(const config::Config& config, std::vector<R
     };
 
     if (auto t = c.compile(r.expr, kVarInterval, path + ".expr", line)) {
+      // expr reads only .interval: rendering it once here turns a type error ({{.interval | lower}}) into a load
+      // error rather than a query that fails at every window.
+      std::string trial;
+      std::string why;
+      const std::int64_t interval_s = config.measurement.default_interval.count() / 1000;
+      if (!t->render(TemplateData{{}, {}, interval_s}, trial, nullptr, &why)) {
+        errors.push_back({path + ".expr", line, why});
+        ok = false;
+      }
       rule.expr = std::move(*t);
     } else {
       ok = false;
@@ -147,7 +162,7 @@ std::optional<RuleSet> compile_rules(const config::Config& config, std::vector<R
                                  std::tuple{&oi_text, &oi_path, &rule.object_instance}}) {
       if (text->empty()) continue;
       std::string why;
-      auto t = Template::parse(*text, kVarAll, why);
+      auto t = Template::parse(*text, kVarAll, why, MissingLabels::no_value);
       if (!t) {
         if (p->rfind(path, 0) == 0) errors.push_back({*p, line, why});
         ok = false;

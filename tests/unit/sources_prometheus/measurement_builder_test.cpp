@@ -228,6 +228,36 @@ TEST_P(MeasurementBuilderTest, bad_series_are_skipped_one_by_one_with_their_reas
   expect_schema_valid(events, version());
 }
 
+TEST_P(MeasurementBuilderTest, sprig_templates_map_series_as_vespa_did) {
+  auto c = base_config(GetParam());
+  auto& rules = c.measurement.prometheus.rules;
+  // vmId from the host part of instance; the target chosen per series; key labels through functions, with a
+  // default for a label some series lack.
+  rules.push_back(rule("{{ if eq .labels.kind \"cpu\" }}CPUUsageArray.PercentUsage{{ else }}CPUUsageArray.CPUIdle{{ end }}",
+                       "{{ .labels.instance | splitList \":\" | first | lower }}",
+                       {{"CPUIdentifier", "{{ .labels.cpu | default \"all\" | printf \"cpu-%s\" }}"}}));
+  const RuleSet set = compile(c);
+  MeasurementBuilder b(set, kStartUs, kEndUs, 300, "");
+  Feeder f{b, set, {}, {}};
+  f.add(0, {{"instance", "VM-A:9100"}, {"cpu", "0"}, {"kind", "cpu"}}, "10");
+  f.add(0, {{"instance", "VM-A:9100"}, {"cpu", "0"}, {"kind", "idle"}}, "90");
+  f.add(0, {{"instance", "VM-A:9100"}, {"kind", "cpu"}}, "12");  // no cpu label: the default names the element
+  f.add(0, {{"cpu", "1"}, {"kind", "cpu"}}, "5");                  // no instance: vmId fails (missingkey=error)
+  EXPECT_EQ(f.skips, (std::vector<SkipReason>{SkipReason::missing_vm_id}));
+  EXPECT_THAT(f.details[0], HasSubstr("no label \"instance\""));
+  std::vector<DroppedElement> dropped;
+  auto events = b.finish(header_settings(c), dropped);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].source_name, "vm-a");
+  const auto& m = body(events[0]);
+  ASSERT_EQ(m.records.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(*field(m.records[0], "cpuIdentifier")), "cpu-0");
+  EXPECT_EQ(std::get<std::int64_t>(*field(m.records[0], "percentUsage")), 10);
+  EXPECT_EQ(std::get<std::int64_t>(*field(m.records[0], "cpuIdle")), 90);
+  EXPECT_EQ(std::get<std::string>(*field(m.records[1], "cpuIdentifier")), "cpu-all");
+  expect_schema_valid(events, version());
+}
+
 TEST_P(MeasurementBuilderTest, rules_without_vm_id_report_for_the_vnf) {
   auto c = base_config(GetParam());
   c.measurement.prometheus.rules.push_back(rule("RequestRate", ""));

@@ -63,11 +63,11 @@ TEST(RuleSetTest, an_unsupported_template_is_refused_naming_the_rule_and_field) 
         - {target: CPUUsageArray.PercentUsage, expr: up, vmId: '{{.labels.VNFC}}', labels: [{name: CPUIdentifier, expr: '{{.labels.cpu}}'}]}
         - {target: CPUUsageArray.PercentUsage, expr: up, vmId: '{{.labels.VNFC}}'}
         - {target: CPUUsageArray.PercentUsage, expr: up, vmId: '{{.labels.VNFC}}'}
-        - {target: CPUUsageArray.PercentUsage, expr: up, vmId: '{{range}}'}
+        - {target: CPUUsageArray.PercentUsage, expr: up, vmId: '{{ .labels.VNFC | sha256sum }}'}
 )"));
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(text_of(r.errors),
-              HasSubstr("measurement.prometheus.rules.metrics[3].vmId: unsupported template action \"{{range}}\""));
+  EXPECT_THAT(text_of(r.errors), HasSubstr("measurement.prometheus.rules.metrics[3].vmId: function \"sha256sum\" is not "
+                                           "supported, at 1:19 of \"{{ .labels.VNFC | sha256sum }}\""));
 }
 
 TEST(RuleSetTest, labels_are_not_available_in_expr) {
@@ -146,14 +146,14 @@ TEST(RuleSetTest, additional_objects_need_a_name_and_an_instance) {
 
 TEST(RuleSetTest, defaults_are_merged_and_their_errors_named_once_at_their_own_path) {
   auto r = load_yaml(with_rules(R"(      defaults:
-        vmId: '{{.labels.VNFC | lower}}'
+        vmId: '{{.labels.VNFC | b64enc}}'
       metrics:
         - {target: requestRate, expr: up}
         - {target: requestRate, expr: up, vmId: '{{.labels.VNFC}}'}
 )"));
   ASSERT_FALSE(r.ok());
   const std::string errors = text_of(r.errors);
-  EXPECT_THAT(errors, HasSubstr("measurement.prometheus.rules.defaults.vmId: unsupported template action"));
+  EXPECT_THAT(errors, HasSubstr("measurement.prometheus.rules.defaults.vmId: function \"b64enc\" is not supported"));
   EXPECT_EQ(r.errors.size(), 1u) << errors;
 }
 

@@ -103,6 +103,7 @@ class MeasurementBuilder {
   std::string key_;
   std::vector<std::string> key_values_;
   std::string text_;
+  std::string error_;  ///< why the last template render failed
 };
 
 /// A Prometheus sample value as a measurement value: an integer literal that fits stays an int64 (precision and
