@@ -396,6 +396,7 @@ TEST_F(CollectorTest, max_body_bytes_answers_413_over_the_size) {
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(message_id(r), "SVC2000");
   EXPECT_EQ(call("POST", "/testControl/mode", R"({"maxBodyBytes":-1})").status, 400);
+}
 
 TEST_F(CollectorTest, serves_client_throttling_state_on_v5_when_told_to) {
   const std::string state =
