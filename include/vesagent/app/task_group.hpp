@@ -7,6 +7,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <functional>
 #include <list>
+#include <memory>
 #include <string>
 
 namespace vesagent::app {
@@ -27,12 +28,16 @@ class TaskGroup {
   /// Called once every spawned task has ended (after the last on_done).
   void on_all_done(std::function<void()> callback) { all_done_ = std::move(callback); }
 
- private:
+  /// One spawned task (internal; public so the implementation's helpers can name it).
   struct Task {
     std::string name;
     boost::asio::cancellation_signal signal;
     bool done = false;
+    /// Shared with the task's coroutine: whether it has begun, and whether it was cancelled before that.
+    std::shared_ptr<std::pair<bool, bool>> started_cancelled = std::make_shared<std::pair<bool, bool>>(false, false);
   };
+
+ private:
   boost::asio::any_io_executor executor_;
   std::list<Task> tasks_;  ///< std::list: Task addresses stay valid while others are added
   std::function<void()> all_done_;
