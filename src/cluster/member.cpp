@@ -215,6 +215,25 @@ struct Member::Impl final : KvStore {
     fence_timer.cancel();  // re-arm the watchdog for the new role
   }
 
+  /// A fenced write failed: another agent leads now.
+  void fenced_off(const char* reason) {
+    election.leader_key_lost();
+    sync_role(reason);
+  }
+
+  /// When a failed etcd write is tried again.
+  Clock::time_point retry_soon() const {
+    return Clock::now() + std::min<Clock::duration>(settings.poll_interval, milliseconds(500));
+  }
+
+  /// The first `n` log keys were deleted from etcd.
+  void forget_front_keys(std::size_t n) {
+    for (std::size_t i = 0; i < n && !log_keys.empty(); ++i) {
+      log_bytes -= log_keys.front().bytes;
+      log_keys.pop_front();
+    }
+  }
+
   void forget_log() {
     pending.clear();
     log_keys.clear();
@@ -658,11 +677,10 @@ struct Member::Impl final : KvStore {
       co_return;
     }
     if (r == 0) {
-      election.leader_key_lost();
-      sync_role("fault_write_fenced");
+      fenced_off("fault_write_fenced");
       co_return;
     }
-    flush_retry_at = Clock::now() + std::min<Clock::duration>(settings.poll_interval, milliseconds(500));
+    flush_retry_at = retry_soon();
   }
 
   asio::awaitable<void> sweep() {
@@ -864,8 +882,7 @@ struct Member::Impl final : KvStore {
     }
     if (result == 0) {
       finish(false);
-      election.leader_key_lost();
-      sync_role("log_write_fenced");
+      fenced_off("log_write_fenced");
       co_return;
     }
     // etcd failed: keep the rest for the next write (the waiting commits are told now: the webhook answers 503,
@@ -873,7 +890,7 @@ struct Member::Impl final : KvStore {
     ++stats.log_write_failures;
     round = body.substr(txn_start) + round;
     round_keeps = round_keeps || keep;
-    log_retry_at = Clock::now() + std::min<Clock::duration>(settings.poll_interval, milliseconds(500));
+    log_retry_at = retry_soon();
     finish(false);
   }
 
@@ -887,10 +904,7 @@ struct Member::Impl final : KvStore {
       freed += k.bytes;
     }
     if (keys.empty() || co_await delete_keys(keys) != 1) co_return;
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      log_bytes -= log_keys.front().bytes;
-      log_keys.pop_front();
-    }
+    forget_front_keys(keys.size());
     stats.log_dropped_keys += keys.size();
     logger()->error("msg=\"Replicated log at cluster.logMaxBytes; deleted the oldest entries from etcd (a new leader "
                     "would not deliver them)\" keys={} bytes={} policy=dropOldest",
@@ -908,19 +922,15 @@ struct Member::Impl final : KvStore {
     if (keys.empty()) co_return;
     const int r = co_await delete_keys(keys);
     if (r == 1) {
-      for (std::size_t i = 0; i < keys.size() && !log_keys.empty(); ++i) {
-        log_bytes -= log_keys.front().bytes;
-        log_keys.pop_front();
-      }
+      forget_front_keys(keys.size());
       stats.log_deletes += keys.size();
       co_return;
     }
     if (r == 0) {
-      election.leader_key_lost();
-      sync_role("log_delete_fenced");
+      fenced_off("log_delete_fenced");
       co_return;
     }
-    log_retry_at = Clock::now() + std::min<Clock::duration>(settings.poll_interval, milliseconds(500));
+    log_retry_at = retry_soon();
   }
 
   /// The log writer: beside the election loop, so a log write never waits for a lease renewal or the other way
