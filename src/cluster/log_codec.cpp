@@ -52,7 +52,8 @@ bool decode_log_record(std::string_view value, LogRecord& out, std::string& erro
       continue;
     }
     if (line.size() >= 2 && line[0] == 'S' && line[1] == '\t') {
-      out.state_lines.append(line.substr(2)).push_back('\n');
+      // An empty item carries nothing (the encoder never writes one).
+      if (line.size() > 2) out.state_lines.append(line.substr(2)).push_back('\n');
       continue;
     }
     if (line.size() >= 2 && line[0] == 'E' && line[1] == '\t') {
