@@ -19,7 +19,7 @@ if [ "${SKIP_SANITIZERS:-0}" != "1" ]; then
 fi
 
 if [ "${SKIP_FUZZ:-0}" != "1" ]; then
-  echo "== fuzz every parser of outside input for ${FUZZ_SECONDS:=15}s each"
+  echo "== fuzz every parser of outside input for ${FUZZ_SECONDS:=10}s each"
   FUZZ_SECONDS=$FUZZ_SECONDS tests/fuzz/run.sh
 fi
 
