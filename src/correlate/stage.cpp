@@ -253,17 +253,7 @@ void Stage::commit(std::function<void(bool durable)> done) {
 }
 
 void Stage::for_each_active(std::string_view prefix, const std::function<void(const core::FaultIdentity&)>& fn) const {
-  faults_->for_each_active(prefix, [&fn](const state::FaultRecord& r) {
-    core::FaultIdentity id;
-    id.key = r.key;
-    id.event_id = r.event_id;
-    id.episode_start_us = r.episode_start_us;
-    id.start_epoch_us = r.start_epoch_us;
-    id.sequence = r.sequence;
-    id.severity = r.severity;
-    id.closed_at_us = r.closed_at_us;
-    fn(id);
-  });
+  faults_->for_each_active(prefix, [&fn](const state::FaultRecord& r) { fn(identity_of(state::FaultRecord(r))); });
 }
 
 bool Stage::accepting() const { return replica_ == nullptr || replica_->accepting(); }
